@@ -1,0 +1,20 @@
+// One jest project per test surface (GUIDE §1): unit (pure logic), component (Pulumi runtime
+// mocks), integration (provider hooks and client against an in-process local grid), e2e (the real
+// `pulumi` CLI against a local grid process). `npm test` runs them all.
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json", isolatedModules: true }];
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: "node",
+  testMatch: [`<rootDir>/tests/${name}/**/*.test.ts`],
+  transform: { "^.+\\.ts$": tsJest },
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project("unit"),
+    project("component"),
+    project("integration", { testTimeout: 120000 }),
+    project("e2e", { testTimeout: 900000 }),
+  ],
+};
