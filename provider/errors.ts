@@ -1,0 +1,16 @@
+/**
+ * Root of every error the provider raises on purpose. `code` is a stable, machine-readable string
+ * (e.g. `"config.invalid"`, `"explorer.not_found"`) that callers and tests may match on; the
+ * message is for humans and may be reworded.
+ */
+export class TfgridError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    // Subclasses get their own name without repeating it in every constructor.
+    this.name = new.target.name;
+  }
+}
