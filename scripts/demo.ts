@@ -1,0 +1,190 @@
+/**
+ * The quickstart driver (run through `scripts/demo.sh`): deploys the reference S3 archive from the
+ * committed `Pulumi.dev.yaml` onto a local grid with the real `pulumi` CLI, and tears it down.
+ *
+ *   demo.js --pulumi-bin DIR up       start a local grid, register a demo identity, `pulumi up`
+ *   demo.js --pulumi-bin DIR destroy  `pulumi destroy`, remove the stack, stop the local grid
+ *
+ * Everything lives in `.pulumi-demo/` (ignored by git): the grid's data, the file backend, the
+ * stack's project copy and the generated passphrase. `TFGRID_EXPLORER_URL` points it at another
+ * explorer instead of starting a local grid.
+ */
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { ExplorerClient } from "../provider/client";
+import { generateMnemonic, identityFromMnemonic, publicKeyHex } from "../provider/identity";
+import { GridProcess } from "./lib/grid-process";
+import { repoRoot } from "./lib/repo";
+import { StackWorkspace } from "./lib/workspace";
+
+const STACK = "dev";
+const started = Date.now();
+
+function progress(step: number, total: number, text: string): void {
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  process.stderr.write(`[${step}/${total}] ${text} (${seconds} s)\n`);
+}
+
+interface DemoPaths {
+  root: string;
+  grid: string;
+  gridState: string;
+  passphrase: string;
+}
+
+function demoPaths(): DemoPaths {
+  const root = path.join(repoRoot(), ".pulumi-demo");
+  return {
+    root,
+    grid: path.join(root, "grid"),
+    gridState: path.join(root, "grid.json"),
+    passphrase: path.join(root, "passphrase"),
+  };
+}
+
+/** The passphrase of the demo's secrets provider: generated once, kept owner-readable only. */
+function passphrase(paths: DemoPaths): string {
+  if (!fs.existsSync(paths.passphrase)) {
+    fs.mkdirSync(paths.root, { recursive: true });
+    fs.writeFileSync(paths.passphrase, randomBytes(24).toString("hex"), { mode: 0o600 });
+  }
+  return fs.readFileSync(paths.passphrase, "utf8").trim();
+}
+
+async function isAlive(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/farms`, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Reuses the demo's local grid when it still answers, else starts one that outlives this script. */
+async function ensureGrid(paths: DemoPaths): Promise<string> {
+  if (process.env.TFGRID_EXPLORER_URL) return process.env.TFGRID_EXPLORER_URL;
+  if (fs.existsSync(paths.gridState)) {
+    const { url } = JSON.parse(fs.readFileSync(paths.gridState, "utf8")) as { url: string };
+    if (await isAlive(url)) return url;
+  }
+  const grid = await GridProcess.start({ dataDir: paths.grid, port: 0, detached: true });
+  fs.writeFileSync(paths.gridState, JSON.stringify({ url: grid.url, pid: grid.pid }));
+  return grid.url;
+}
+
+async function configValue(ws: StackWorkspace, key: string): Promise<string | undefined> {
+  const result = await ws.run(["config", "get", key]);
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Registers a fresh 3Bot identity on the explorer unless the stack already has one there. */
+async function ensureIdentity(ws: StackWorkspace, explorerUrl: string): Promise<number> {
+  const client = new ExplorerClient({ baseUrl: explorerUrl });
+  const tid = await configValue(ws, "tfgrid:tid");
+  if (tid && (await configValue(ws, "tfgrid:mnemonic"))) {
+    const user = await client.getUser(Number(tid)).catch(() => undefined);
+    if (user) return user.id;
+  }
+  const mnemonic = generateMnemonic();
+  const identity = identityFromMnemonic(mnemonic, 0);
+  const suffix = randomBytes(4).toString("hex");
+  const user = await client.registerUser({
+    name: `demo-${suffix}.3bot`,
+    email: `demo-${suffix}@localgrid.test`,
+    pubkey: publicKeyHex(identity),
+  });
+  await ws.setConfig("tfgrid:tid", String(user.id));
+  await ws.setConfig("tfgrid:mnemonic", mnemonic, true);
+  return user.id;
+}
+
+async function up(pulumiBinDir: string): Promise<void> {
+  const paths = demoPaths();
+  const total = 6;
+  progress(1, total, "starting the local grid (or reusing the running one)");
+  const explorerUrl = await ensureGrid(paths);
+  progress(1, total, `explorer at ${explorerUrl}`);
+
+  progress(2, total, `preparing stack "${STACK}" from Pulumi.${STACK}.yaml`);
+  const ws = await StackWorkspace.create({
+    dir: paths.root,
+    stack: STACK,
+    pulumiBinDir,
+    passphrase: passphrase(paths),
+  });
+  await ws.setConfig("tfgrid:explorerUrl", explorerUrl);
+
+  progress(3, total, "registering a demo 3Bot identity on the explorer");
+  const tid = await ensureIdentity(ws, explorerUrl);
+  progress(3, total, `identity tid ${tid} (mnemonic stored encrypted in the stack config)`);
+
+  progress(4, total, "setting the MinIO secret key (encrypted in the stack config)");
+  if (!(await configValue(ws, "s3:secretKey"))) {
+    await ws.setConfig("s3:secretKey", randomBytes(16).toString("hex"), true);
+  }
+
+  progress(5, total, "pulumi up: network, six 0-db namespaces, metadata volume, MinIO container");
+  await ws.must(["up", "--yes", "--skip-preview"], (text) => process.stderr.write(text));
+
+  progress(6, total, "reading the stack outputs");
+  const outputs = await ws.outputs();
+  process.stdout.write(`\nS3 endpoint: ${String(outputs.endpoint)}\n\n`);
+  process.stdout.write(`${String(outputs.redundancyReport)}\n\n`);
+  process.stdout.write(
+    [
+      "To use the pulumi CLI on this stack yourself:",
+      `  export PATH="${pulumiBinDir}:$PATH" PULUMI_BACKEND_URL="file://${ws.backendDir}"`,
+      `  export PULUMI_CONFIG_PASSPHRASE_FILE="${paths.passphrase}"`,
+      `  cd ${ws.projectDir} && pulumi stack output`,
+      "Tear it down with: npm run demo:destroy",
+      "",
+    ].join("\n"),
+  );
+}
+
+async function destroy(pulumiBinDir: string): Promise<void> {
+  const paths = demoPaths();
+  if (!fs.existsSync(path.join(paths.root, "project", `Pulumi.${STACK}.yaml`))) {
+    process.stderr.write("nothing to destroy: no demo stack in .pulumi-demo/\n");
+  } else {
+    progress(1, 3, "making sure the local grid answers");
+    await ensureGrid(paths);
+    const ws = await StackWorkspace.create({
+      dir: paths.root,
+      stack: STACK,
+      pulumiBinDir,
+      passphrase: passphrase(paths),
+    });
+    progress(2, 3, "pulumi destroy: cancelling every reservation of the stack");
+    await ws.must(["destroy", "--yes", "--skip-preview"], (text) => process.stderr.write(text));
+    await ws.must(["stack", "rm", "--yes", STACK]);
+  }
+  progress(3, 3, "stopping the local grid");
+  if (fs.existsSync(paths.gridState)) {
+    const { pid } = JSON.parse(fs.readFileSync(paths.gridState, "utf8")) as { pid: number };
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    fs.rmSync(paths.gridState);
+  }
+  fs.rmSync(path.join(paths.root, "project"), { recursive: true, force: true });
+  process.stdout.write("demo torn down\n");
+}
+
+async function main(argv: string[]): Promise<void> {
+  const binIndex = argv.indexOf("--pulumi-bin");
+  if (binIndex < 0 || !argv[binIndex + 1]) throw new Error("usage: demo.js --pulumi-bin DIR up|destroy");
+  const pulumiBinDir = argv[binIndex + 1];
+  const command = argv.filter((_, i) => i !== binIndex && i !== binIndex + 1)[0] ?? "up";
+  if (command === "up") await up(pulumiBinDir);
+  else if (command === "destroy") await destroy(pulumiBinDir);
+  else throw new Error(`unknown command "${command}": use up or destroy`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
