@@ -69,13 +69,22 @@ export function identityFromMnemonic(mnemonic: string, tid: number): Identity {
       `tfgrid:tid: ${String(tid)} is not a positive integer; set it with: pulumi config set tfgrid:tid <your 3Bot id> (or TFGRID_TID)`,
     );
   }
+  const pair = keyPairFromMnemonic(mnemonic);
+  return { tid, publicKey: pair.publicKey, secretKey: pair.secretKey };
+}
+
+/**
+ * The ed25519 key pair of a mnemonic alone: what registering a new identity needs before the
+ * explorer has assigned its tid.
+ * @throws IdentityError (`identity.mnemonic`) naming the problem and the fix.
+ */
+export function keyPairFromMnemonic(mnemonic: string): nacl.SignKeyPair {
   const problem = mnemonicProblem(mnemonic);
   if (problem !== undefined) {
     throw new IdentityError("identity.mnemonic", mnemonicProblemMessage(problem));
   }
   const seed = Buffer.from(bip39.mnemonicToEntropy(words(mnemonic).join(" ")), "hex");
-  const pair = nacl.sign.keyPair.fromSeed(new Uint8Array(seed));
-  return { tid, publicKey: pair.publicKey, secretKey: pair.secretKey };
+  return nacl.sign.keyPair.fromSeed(new Uint8Array(seed));
 }
 
 /** A fresh random 24-word mnemonic (256 bits of entropy = one ed25519 seed). */

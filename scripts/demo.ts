@@ -13,7 +13,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ExplorerClient } from "../provider/client";
-import { generateMnemonic, identityFromMnemonic, publicKeyHex } from "../provider/identity";
+import { registerIdentity } from "../provider/cli/identity";
 import { GridProcess } from "./lib/grid-process";
 import { repoRoot } from "./lib/repo";
 import { StackWorkspace } from "./lib/workspace";
@@ -80,23 +80,16 @@ async function configValue(ws: StackWorkspace, key: string): Promise<string | un
 
 /** Registers a fresh 3Bot identity on the explorer unless the stack already has one there. */
 async function ensureIdentity(ws: StackWorkspace, explorerUrl: string): Promise<number> {
-  const client = new ExplorerClient({ baseUrl: explorerUrl });
   const tid = await configValue(ws, "tfgrid:tid");
   if (tid && (await configValue(ws, "tfgrid:mnemonic"))) {
+    const client = new ExplorerClient({ baseUrl: explorerUrl });
     const user = await client.getUser(Number(tid)).catch(() => undefined);
     if (user) return user.id;
   }
-  const mnemonic = generateMnemonic();
-  const identity = identityFromMnemonic(mnemonic, 0);
-  const suffix = randomBytes(4).toString("hex");
-  const user = await client.registerUser({
-    name: `demo-${suffix}.3bot`,
-    email: `demo-${suffix}@localgrid.test`,
-    pubkey: publicKeyHex(identity),
-  });
-  await ws.setConfig("tfgrid:tid", String(user.id));
-  await ws.setConfig("tfgrid:mnemonic", mnemonic, true);
-  return user.id;
+  const identity = await registerIdentity({ explorerUrl, name: "demo" });
+  await ws.setConfig("tfgrid:tid", String(identity.tid));
+  await ws.setConfig("tfgrid:mnemonic", identity.mnemonic, true);
+  return identity.tid;
 }
 
 async function up(pulumiBinDir: string): Promise<void> {

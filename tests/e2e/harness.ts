@@ -1,0 +1,130 @@
+/**
+ * Shared plumbing of the end-to-end tests: the pinned pulumi CLI, a local grid process, a
+ * registered identity, and the explorer-side view of a customer's reservations (what the final
+ * "state versus explorer" assertions compare against).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ExplorerClient } from "../../provider/client";
+import { registerIdentity, RegisteredIdentity } from "../../provider/cli/identity";
+import { GridProcess } from "../../scripts/lib/grid-process";
+import { repoRoot } from "../../scripts/lib/repo";
+import { StackWorkspace } from "../../scripts/lib/workspace";
+
+/** next_action values of the explorer (reference §4.1). */
+export const NEXT_ACTION = { deploy: 3, delete: 4, deleted: 6 } as const;
+
+let pulumiBin: string | undefined;
+
+/** The folder of the pinned pulumi CLI, built once and cached by scripts/ensure-pulumi.sh. */
+export function pulumiBinDir(): string {
+  if (!pulumiBin) {
+    const out = execFileSync("bash", [path.join(repoRoot(), "scripts", "ensure-pulumi.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    pulumiBin = out.trim().split("\n").pop()!;
+  }
+  return pulumiBin;
+}
+
+/** A temporary folder that the test removes at the end. */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tfgrid-${prefix}-`));
+}
+
+/** Everything one end-to-end scenario needs: a grid process, an identity and a stack. */
+export interface Scenario {
+  dir: string;
+  grid: GridProcess;
+  identity: RegisteredIdentity;
+  ws: StackWorkspace;
+  client: ExplorerClient;
+}
+
+export interface ScenarioOptions {
+  name: string;
+  /** Extra flags of the local grid CLI. */
+  gridArgs?: string[];
+  /** Stack file to start from; default the committed Pulumi.dev.yaml. */
+  stackFile?: string;
+  /** Extra stack config, set before the first command (`secret` ones encrypted). */
+  config?: Record<string, string>;
+  secretConfig?: Record<string, string>;
+}
+
+/** The MinIO secret key every scenario sets: a test looks for it in the exported state. */
+export const TEST_SECRET_KEY = "e2e-minio-secret-key-5f1d9c";
+
+export async function startScenario(options: ScenarioOptions): Promise<Scenario> {
+  const dir = tempDir(options.name);
+  const grid = await GridProcess.start({
+    dataDir: path.join(dir, "grid"),
+    args: ["--poll-interval-ms", "50", "--provision-delay-ms", "100", ...(options.gridArgs ?? [])],
+  });
+  const identity = await registerIdentity({ explorerUrl: grid.url, name: `e2e-${options.name}` });
+  const ws = await StackWorkspace.create({
+    dir,
+    stack: "e2e",
+    stackFile: options.stackFile,
+    pulumiBinDir: pulumiBinDir(),
+    passphrase: "e2e-passphrase",
+    env: { TFGRID_POLL_INTERVAL_MS: "100" },
+  });
+  await ws.setConfig("tfgrid:explorerUrl", grid.url);
+  await ws.setConfig("tfgrid:tid", String(identity.tid));
+  await ws.setConfig("tfgrid:mnemonic", identity.mnemonic, true);
+  await ws.setConfig("s3:secretKey", TEST_SECRET_KEY, true);
+  for (const [key, value] of Object.entries(options.config ?? {})) await ws.setConfig(key, value);
+  for (const [key, value] of Object.entries(options.secretConfig ?? {})) {
+    await ws.setConfig(key, value, true);
+  }
+  return { dir, grid, identity, ws, client: new ExplorerClient({ baseUrl: grid.url }) };
+}
+
+export async function endScenario(s: Scenario | undefined): Promise<void> {
+  if (!s) return;
+  await s.grid.stop();
+  if (!process.env.KEEP_E2E_DIRS) fs.rmSync(s.dir, { recursive: true, force: true });
+}
+
+/** A resource of the stack's state that stands for one reservation. */
+export interface StateReservation {
+  urn: string;
+  type: string;
+  reservationId: number;
+}
+
+/** Reservation-backed resources in `pulumi stack export` (their id is the reservation id). */
+export async function stateReservations(ws: StackWorkspace): Promise<StateReservation[]> {
+  const exported = JSON.parse(await ws.exportState()) as {
+    deployment: { resources?: Array<{ urn: string; type: string; id?: string; custom?: boolean }> };
+  };
+  return (exported.deployment.resources ?? [])
+    .filter((r) => r.custom && /^\d+$/.test(r.id ?? ""))
+    .map((r) => ({ urn: r.urn, type: r.type, reservationId: Number(r.id) }));
+}
+
+/**
+ * The invariant every scenario ends with: the explorer's live reservations of this customer are
+ * exactly the ones in the stack's state — no duplicate, nothing active that the stack does not
+ * know, nothing in the state whose reservation is gone.
+ */
+export async function compareStateWithExplorer(s: Scenario): Promise<{
+  unknownToState: number[];
+  goneFromExplorer: number[];
+  duplicates: number[];
+}> {
+  const inState = await stateReservations(s.ws);
+  const all = await s.client.listReservations({ customer_tid: s.identity.tid });
+  const live = all.filter((r) => r.next_action !== NEXT_ACTION.deleted && r.next_action !== NEXT_ACTION.delete);
+  const stateIds = inState.map((r) => r.reservationId);
+  const liveIds = live.map((r) => r.id);
+  return {
+    unknownToState: liveIds.filter((id) => !stateIds.includes(id)),
+    goneFromExplorer: stateIds.filter((id) => !liveIds.includes(id)),
+    duplicates: stateIds.filter((id, i) => stateIds.indexOf(id) !== i),
+  };
+}
