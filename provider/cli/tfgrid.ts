@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+/**
+ * `tfgrid`: what is awkward inside a Pulumi program — creating an identity, looking at nodes,
+ * planning a layout before deploying, and listing one's reservations. Uses the provider's own
+ * explorer client, so what it shows is what the provider sees.
+ *
+ * Exit codes: 0 success, 1 the explorer or the request failed, 2 bad usage.
+ */
+import { parseArgs } from "util";
+import { ExplorerClient, type Node, type Reservation } from "../client";
+import { DEFAULT_EXPLORER_URL } from "../config";
+import { formatRedundancyReport, planRedundancy, type ShardLocation } from "../planner";
+import { configCommands, registerIdentity } from "./identity";
+import { formatTable } from "./table";
+
+/** A usage mistake: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}
+
+/** Where a command writes; tests pass buffers, the bin passes the process streams. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `usage: tfgrid <command> [options]
+
+commands:
+  identity new --name NAME [--email EMAIL]     generate a mnemonic, register it, print the config lines
+  nodes [--farm ID] [--city NAME] [--min-sru GiB]
+                                               nodes with site, free capacity and user-access ability
+  plan --data D --parity P --nodes ID,ID,… [--size GiB] [--require-site-tolerance]
+                                               the redundancy report of a layout, without deploying
+  reservations [--tid TID]                     your reservations with state, expiry and workload ids
+
+common options:
+  --explorer URL   explorer base URL (default: $TFGRID_EXPLORER_URL, else ${DEFAULT_EXPLORER_URL})
+  --json           machine-readable output
+`;
+
+const NEXT_ACTION_NAMES = ["create", "sign", "pay", "deploy", "delete", "invalid", "deleted"];
+const RESULT_STATES = ["error", "ok", "deleted"];
+
+function explorerUrl(values: { explorer?: string }, env: NodeJS.ProcessEnv): string {
+  return values.explorer ?? env.TFGRID_EXPLORER_URL ?? DEFAULT_EXPLORER_URL;
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new UsageError(`--${name} ${JSON.stringify(value)} is not a non-negative integer`);
+  }
+  return n;
+}
+
+/** Free capacity the way the SDK's node finder computed it: total − max(0, reserved). */
+function free(node: Node, unit: "cru" | "mru" | "sru" | "hru"): number {
+  return node.total_resources[unit] - Math.max(0, node.reserved_resources[unit]);
+}
+
+function canServeAccess(node: Node): boolean {
+  return Boolean(node.public_config?.ipv4);
+}
+
+async function identityNew(args: string[], io: CliIo): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      name: { type: "string" },
+      email: { type: "string" },
+      explorer: { type: "string" },
+      json: { type: "boolean" },
+    },
+    allowPositionals: true,
+  });
+  if (positionals[0] !== "new") throw new UsageError(`unknown identity command "${positionals[0] ?? ""}"; use: tfgrid identity new`);
+  if (!values.name) throw new UsageError("identity new needs --name NAME (lower case, 3+ characters)");
+  const identity = await registerIdentity({
+    explorerUrl: explorerUrl(values, io.env),
+    name: values.name,
+    email: values.email,
+    uniqueSuffix: false,
+  });
+  if (values.json) {
+    io.out(JSON.stringify(identity, null, 2) + "\n");
+    return;
+  }
+  io.out(
+    [
+      `Registered ${identity.name} as tid ${identity.tid} on ${identity.explorerUrl}.`,
+      "The mnemonic below is the identity's private key: keep it secret, it is shown only once.",
+      "",
+      ...configCommands(identity),
+      "",
+    ].join("\n"),
+  );
+}
+
+async function nodes(args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      farm: { type: "string" },
+      city: { type: "string" },
+      "min-sru": { type: "string" },
+      explorer: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  const minSru = positiveInt("min-sru", values["min-sru"]) ?? 0;
+  const client = new ExplorerClient({ baseUrl: explorerUrl(values, io.env) });
+  const list = (
+    await client.listNodes({ farm: positiveInt("farm", values.farm), city: values.city })
+  ).filter((n) => free(n, "sru") >= minSru);
+  const rows = list.map((n) => ({
+    nodeId: n.node_id,
+    farmId: n.farm_id,
+    city: n.location.city,
+    country: n.location.country,
+    freeCru: free(n, "cru"),
+    freeMruGiB: free(n, "mru"),
+    freeSruGiB: free(n, "sru"),
+    freeHruGiB: free(n, "hru"),
+    userAccess: canServeAccess(n),
+  }));
+  if (values.json) {
+    io.out(JSON.stringify(rows, null, 2) + "\n");
+    return;
+  }
+  io.out(
+    formatTable(
+      ["NODE", "FARM", "SITE", "FREE CRU", "FREE MRU GiB", "FREE SRU GiB", "FREE HRU GiB", "USER ACCESS"],
+      rows.map((r) => [
+        r.nodeId,
+        String(r.farmId),
+        `${r.city}, ${r.country}`,
+        String(r.freeCru),
+        String(r.freeMruGiB),
+        String(r.freeSruGiB),
+        String(r.freeHruGiB),
+        r.userAccess ? "yes (public IPv4)" : "no",
+      ]),
+    ) + `\n${rows.length} node${rows.length === 1 ? "" : "s"}\n`,
+  );
+}
+
+async function plan(args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: "string" },
+      parity: { type: "string" },
+      nodes: { type: "string" },
+      size: { type: "string" },
+      "require-site-tolerance": { type: "boolean" },
+      explorer: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  const dataShards = positiveInt("data", values.data ?? "4")!;
+  const parityShards = positiveInt("parity", values.parity ?? "2")!;
+  const sizeGiB = positiveInt("size", values.size ?? "10")!;
+  const ids = (values.nodes ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new UsageError("plan needs --nodes ID,ID,… (the shard nodes, in order)");
+  const client = new ExplorerClient({ baseUrl: explorerUrl(values, io.env) });
+  const shards: ShardLocation[] = [];
+  for (const nodeId of ids) {
+    const node = await client.getNode(nodeId);
+    shards.push({
+      nodeId,
+      farmId: node.farm_id,
+      city: node.location.city,
+      country: node.location.country,
+      sizeGiB,
+    });
+  }
+  const report = planRedundancy({
+    shards,
+    dataShards,
+    parityShards,
+    requireSiteFailureTolerance: values["require-site-tolerance"] ?? false,
+  });
+  io.out(values.json ? JSON.stringify(report, null, 2) + "\n" : formatRedundancyReport(report) + "\n");
+}
+
+function reservationRow(r: Reservation) {
+  const data = r.data_reservation;
+  const workloads = [
+    ...(data.networks ?? []),
+    ...(data.zdbs ?? []),
+    ...(data.volumes ?? []),
+    ...(data.containers ?? []),
+  ].map((w) => `${r.id}-${w.workload_id}`);
+  const results = (r.results ?? []).map((res) => RESULT_STATES[res.state] ?? String(res.state));
+  return {
+    id: r.id,
+    state: NEXT_ACTION_NAMES[r.next_action] ?? String(r.next_action),
+    expiresAt: new Date(data.expiration_reservation * 1000).toISOString(),
+    workloads,
+    results,
+  };
+}
+
+async function reservations(args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { tid: { type: "string" }, explorer: { type: "string" }, json: { type: "boolean" } },
+  });
+  const tid = positiveInt("tid", values.tid ?? io.env.TFGRID_TID);
+  if (!tid) throw new UsageError("reservations needs --tid TID (or TFGRID_TID)");
+  const client = new ExplorerClient({ baseUrl: explorerUrl(values, io.env) });
+  const rows = (await client.listReservations({ customer_tid: tid })).map(reservationRow);
+  if (values.json) {
+    io.out(JSON.stringify(rows, null, 2) + "\n");
+    return;
+  }
+  io.out(
+    formatTable(
+      ["ID", "STATE", "EXPIRES", "WORKLOADS", "RESULTS"],
+      rows.map((r) => [
+        String(r.id),
+        r.state,
+        r.expiresAt,
+        r.workloads.join(","),
+        r.results.join(",") || "-",
+      ]),
+    ) + `\n${rows.length} reservation${rows.length === 1 ? "" : "s"} of tid ${tid}\n`,
+  );
+}
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
+  identity: identityNew,
+  nodes,
+  plan,
+  reservations,
+};
+
+/** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command "${command}"`);
+    await run(rest, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`tfgrid: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`tfgrid ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env: process.env,
+  }).then((code) => process.exit(code));
+}
