@@ -1,0 +1,274 @@
+// One reservation = one workload: build the signed body, register it idempotently, wait for the
+// node results, cancel. Serialized by value into every dynamic provider (GUIDE §4): no top-level
+// state, the client and identity are always parameters.
+import { randomUUID } from "crypto";
+import type { Identity } from "./identity";
+import { signCreate, signDelete } from "./crypto";
+import type { ExplorerClient } from "./client/explorer";
+import type { Reservation, ReservationCreate } from "./client/schemas";
+
+/** The workload lists a reservation may carry; every list is always present (`[]`, never null). */
+export interface WorkloadLists {
+  containers?: object[];
+  volumes?: object[];
+  zdbs?: object[];
+  networks?: object[];
+}
+
+export interface ReservationTimes {
+  /** Unix seconds, taken once per create. */
+  now: number;
+  durationHours: number;
+  deployTimeoutSeconds: number;
+}
+
+/** Slack between our own deploy deadline and the explorer's `expiration_provisioning`. */
+export const PROVISIONING_MARGIN_SECONDS = 60;
+
+/** `data_reservation` (explorer-api §3.2): one object, serialized once for `json`. */
+export function reservationData(
+  tid: number,
+  lists: WorkloadLists,
+  t: ReservationTimes,
+): Record<string, unknown> {
+  return {
+    description: "",
+    currencies: ["TFT"],
+    signing_request_provision: { signers: [], quorum_min: 0 },
+    signing_request_delete: { signers: [tid], quorum_min: 1 },
+    containers: lists.containers ?? [],
+    volumes: lists.volumes ?? [],
+    zdbs: lists.zdbs ?? [],
+    networks: lists.networks ?? [],
+    kubernetes: [],
+    proxies: [],
+    reverse_proxies: [],
+    subdomains: [],
+    domain_delegates: [],
+    gateway4to6: [],
+    expiration_provisioning: t.now + t.deployTimeoutSeconds + PROVISIONING_MARGIN_SECONDS,
+    expiration_reservation: t.now + Math.round(t.durationHours * 3600),
+  };
+}
+
+/** The signed `POST /reservations` body; `metadata` carries the idempotency tag (not signed). */
+export function createBody(
+  identity: Identity,
+  data: Record<string, unknown>,
+  tag: string,
+): ReservationCreate {
+  const json = JSON.stringify(data);
+  return {
+    json,
+    data_reservation: data,
+    customer_tid: identity.tid,
+    customer_signature: signCreate(identity, json),
+    next_action: 0,
+    signatures_provision: [],
+    signatures_farmer: [],
+    signatures_delete: [],
+    epoch: 0,
+    metadata: tag,
+    results: [],
+  };
+}
+
+export const TAG_PREFIX = "pulumi-tfgrid:";
+const MAX_REGISTER_ATTEMPTS = 4;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A progress sink; the providers pass one that logs through the engine when there is one. */
+export type Log = (msg: string) => void;
+
+function isAmbiguous(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const err = e as { ambiguous?: boolean; status?: number; code?: string };
+  return (
+    err.ambiguous === true ||
+    err.code === "explorer.network" ||
+    err.code === "explorer.bad_response" ||
+    (typeof err.status === "number" && err.status >= 500)
+  );
+}
+
+/**
+ * Registers exactly one reservation. POST is not safe to repeat, so after an ambiguous failure
+ * (no answer, a 5xx, or an unreadable answer) the customer's reservations are searched for the
+ * tag first; only when none carries it is the same body posted again.
+ */
+export async function registerIdempotent(
+  client: ExplorerClient,
+  identity: Identity,
+  data: Record<string, unknown>,
+  log: Log,
+  tag: string = TAG_PREFIX + randomUUID(),
+): Promise<number> {
+  const body = createBody(identity, data, tag);
+  let last: unknown;
+  for (let attempt = 1; attempt <= MAX_REGISTER_ATTEMPTS; attempt++) {
+    try {
+      const res = await client.createReservation(body);
+      return res.reservation_id;
+    } catch (e) {
+      if (!isAmbiguous(e)) throw e;
+      last = e;
+      log(
+        `registering the reservation failed ambiguously (${(e as Error).message}); looking it up`,
+      );
+      try {
+        const found = await findByTag(client, identity.tid, tag);
+        if (found !== undefined) return found.id;
+      } catch (lookup) {
+        last = lookup;
+      }
+      await sleep(Math.min(4000, 250 * 2 ** attempt));
+    }
+  }
+  throw new Error(
+    `could not register the reservation after ${MAX_REGISTER_ATTEMPTS} attempts (tag ${tag}): ${(last as Error).message}`,
+  );
+}
+
+/** The customer's reservation whose metadata carries `tag`, if any. */
+export async function findByTag(
+  client: ExplorerClient,
+  tid: number,
+  tag: string,
+): Promise<Reservation | undefined> {
+  const all = await client.listReservations({ customer_tid: tid });
+  return all.find((r) => r.metadata === tag);
+}
+
+/** `next_action` values after which a reservation no longer runs (§4.1). */
+export const NEXT_ACTION = { deploy: 3, delete: 4, invalid: 5, deleted: 6 } as const;
+
+/** True when the reservation is cancelled, deleted, rejected or past its expiry. */
+export function isGone(r: Reservation, nowSeconds: number): boolean {
+  return (
+    r.next_action >= NEXT_ACTION.delete || r.data_reservation.expiration_reservation <= nowSeconds
+  );
+}
+
+/** Abbreviated node id for progress lines. */
+export function shortNode(nodeId: string): string {
+  return nodeId.length > 8 ? `${nodeId.slice(0, 4)}…` : nodeId;
+}
+
+export interface WaitSpec {
+  /** Reservation id. */
+  rid: number;
+  /** Global workload id `<rid>-<wid>` the results carry. */
+  gwid: string;
+  /** Workload kind for messages: "0-db", "volume", "container", "network". */
+  what: string;
+  /** Nodes that must each report one ok result. */
+  nodeIds: string[];
+  /** Absolute deadline, ms since the epoch. */
+  deadlineMs: number;
+  pollIntervalMs: number;
+  log: Log;
+}
+
+/** Why a deploy did not succeed: a node's error result, a timeout, or a cancel behind our back. */
+export class DeployFailure extends Error {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Polls until every node reported ok; throws DeployFailure on an error result or the deadline. */
+export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promise<Reservation> {
+  const started = Date.now();
+  let lastLog = started;
+  for (;;) {
+    const r = await client.getReservation(w.rid);
+    const mine = r.results.filter((x) => x.workload_id === w.gwid);
+    const failed = mine.find((x) => x.state === 0);
+    if (failed) {
+      throw new DeployFailure(
+        `node ${failed.node_id} refused ${w.what} ${w.gwid}: ${failed.message || "(no message)"}`,
+        failed.node_id,
+      );
+    }
+    const ok = new Set(mine.filter((x) => x.state === 1).map((x) => x.node_id));
+    const pending = w.nodeIds.filter((n) => !ok.has(n));
+    if (pending.length === 0) return r;
+    if (r.next_action >= NEXT_ACTION.delete) {
+      throw new DeployFailure(
+        `reservation ${w.rid} was cancelled or expired (next_action ${r.next_action}) before ${w.what} ${w.gwid} was provisioned`,
+      );
+    }
+    const now = Date.now();
+    const who =
+      pending.length === 1
+        ? `node ${shortNode(pending[0])}`
+        : `${pending.length} nodes (${pending.map(shortNode).join(", ")})`;
+    if (now >= w.deadlineMs) {
+      throw new DeployFailure(
+        `${who} did not provision ${w.what} ${w.gwid} within ${Math.round((w.deadlineMs - started) / 1000)} s (tfgrid:deployTimeoutSeconds)`,
+        pending[0],
+      );
+    }
+    if (now - lastLog >= 5000) {
+      lastLog = now;
+      w.log(
+        `waiting for ${who} to provision ${w.what} ${w.gwid} (${Math.round((now - started) / 1000)} s)`,
+      );
+    }
+    await sleep(Math.min(w.pollIntervalMs, Math.max(1, w.deadlineMs - now)));
+  }
+}
+
+export interface CancelOptions {
+  deadlineMs: number;
+  pollIntervalMs: number;
+  log: Log;
+}
+
+/**
+ * Sign-delete (over `str(id) + json` as stored by the explorer) and wait for `deleted` (6).
+ * Already gone (404 or 6) is success. Returns "deleted", or "pending" when the explorer accepted
+ * the cancel but nodes had not all confirmed by the deadline (an offline node decommissions when
+ * it comes back: nothing the customer can still do).
+ */
+export async function cancelReservation(
+  client: ExplorerClient,
+  identity: Identity,
+  rid: number,
+  o: CancelOptions,
+): Promise<"deleted" | "pending"> {
+  let r: Reservation;
+  try {
+    r = await client.getReservation(rid);
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return "deleted";
+    throw e;
+  }
+  if (r.next_action === NEXT_ACTION.deleted) return "deleted";
+  if (!r.signatures_delete.some((s) => s.tid === identity.tid)) {
+    await client.signDelete(rid, {
+      tid: identity.tid,
+      signature: signDelete(identity, rid, r.json),
+      epoch: Math.floor(Date.now() / 1000),
+    });
+  }
+  const started = Date.now();
+  let lastLog = started;
+  for (;;) {
+    r = await client.getReservation(rid);
+    if (r.next_action === NEXT_ACTION.deleted) return "deleted";
+    const now = Date.now();
+    if (now >= o.deadlineMs) return "pending";
+    if (now - lastLog >= 5000) {
+      lastLog = now;
+      o.log(
+        `waiting for reservation ${rid} to be deleted (${Math.round((now - started) / 1000)} s)`,
+      );
+    }
+    await sleep(Math.min(o.pollIntervalMs, Math.max(1, o.deadlineMs - now)));
+  }
+}

@@ -1,0 +1,272 @@
+// The shared dynamic-provider factory: configure/check/diff/create/read/delete for a resource
+// described by a ResourceSpec. The returned provider is serialized by value into state (GUIDE
+// §4): it closes over the spec only; configuration is read at call time, the client and identity
+// are built inside each method.
+import type * as pulumi from "@pulumi/pulumi";
+import { resolveConfig, type ConfigSource, type ProviderConfig } from "../config";
+import { identityFromMnemonic, type Identity } from "../identity";
+import { ExplorerClient } from "../client/explorer";
+import type { Reservation } from "../client/schemas";
+import {
+  cancelReservation,
+  DeployFailure,
+  isGone,
+  registerIdempotent,
+  reservationData,
+  waitForResults,
+  type Log,
+  type WorkloadLists,
+} from "../reservation";
+import { UNKNOWN, type Failure } from "./validation";
+
+/** Everything a method needs, built fresh per call. */
+export interface Ctx {
+  config: ProviderConfig;
+  identity: Identity;
+  client: ExplorerClient;
+  log: Log;
+}
+
+/** What a resource's build step returns: its workload lists and what to wait for. */
+export interface Built {
+  lists: WorkloadLists;
+  /** Workload kind for messages: "0-db", "volume", "container", "network". */
+  what: string;
+  /** Nodes that must each report an ok result. */
+  nodeIds: string[];
+  /** Outputs known before deploy (e.g. WireGuard public keys, the wg-quick file). */
+  outputs?: Record<string, unknown>;
+}
+
+export type Props = Record<string, unknown>;
+
+/** A resource's behaviour; everything else is shared. */
+export interface ResourceSpec {
+  /** Type name for messages, e.g. "ZdbNamespace". */
+  type: string;
+  /** Input properties, in the order diffs report them. */
+  inputKeys: readonly string[];
+  /** Validates and applies defaults; `config` is undefined when it failed to resolve. */
+  check(
+    news: Props,
+    olds: Props,
+    config: ProviderConfig | undefined,
+  ): Promise<{ inputs: Props; failures: Failure[] }>;
+  /** Defaults applied to old state for comparison (state written by older providers). */
+  normalize?(props: Props): Props;
+  /** Whether old and new cannot coexist on the grid (e.g. the same container IP). */
+  deleteBeforeReplace(olds: Props, news: Props): boolean;
+  build(inputs: Props, ctx: Ctx): Promise<Built>;
+  /** Outputs derived from a deployed reservation's results (create and refresh). */
+  results(props: Props, r: Reservation): Props;
+}
+
+/** Workload id of the single workload of every reservation we create. */
+export const WORKLOAD_ID = 1;
+
+const CONFIG_KEYS = [
+  "explorerUrl",
+  "mnemonic",
+  "tid",
+  "durationHours",
+  "deployTimeoutSeconds",
+  "pollIntervalMs",
+  "allowInsecureExplorer",
+];
+
+// configure() keeps the stack config here, on the provider host process, never in the
+// serialized provider object (which is written to state before configure ever runs).
+const SLOT = "__pulumiTfgridConfigSource";
+
+type Slot = Record<string, Record<string, string | undefined> | undefined>;
+
+/** The config source stored by configure, if any. */
+export function configSource(): ConfigSource | undefined {
+  const values = (process as unknown as Slot)[SLOT];
+  if (!values) return undefined;
+  return { get: (key: string) => values[key] };
+}
+
+/** Stores the stack config values for later methods (what the provider's configure does). */
+export function storeConfig(config: { get(key: string): string | undefined }): void {
+  const values: Record<string, string | undefined> = {};
+  for (const k of CONFIG_KEYS) values[`tfgrid:${k}`] = config.get(`tfgrid:${k}`);
+  (process as unknown as Slot)[SLOT] = values;
+}
+
+/** Forgets configure's values (tests). */
+export function clearConfig(): void {
+  delete (process as unknown as Slot)[SLOT];
+}
+
+/** Progress through the engine's log when running under Pulumi; silent in tests. */
+export function progressLog(): Log {
+  return (msg: string) => {
+    if (process.env.JEST_WORKER_ID !== undefined) return;
+    const p: typeof pulumi = require("@pulumi/pulumi");
+    void p.log.info(msg);
+  };
+}
+
+export function makeCtx(): Ctx {
+  const config = resolveConfig(configSource(), process.env);
+  const identity = identityFromMnemonic(config.mnemonic, config.tid);
+  const client = new ExplorerClient({ baseUrl: config.explorerUrl });
+  return { config, identity, client, log: progressLog() };
+}
+
+/** Config problems as check failures on the `tfgrid:*` key they concern. */
+export function configFailures(e: unknown): Failure[] {
+  const err = e as { message?: string; problems?: unknown };
+  const list = Array.isArray(err.problems)
+    ? (err.problems as unknown[])
+    : [err.message ?? String(e)];
+  return list.map((p) => {
+    const reason = String(p);
+    return { property: /^(tfgrid:[A-Za-z]+)/.exec(reason)?.[1] ?? "tfgrid", reason };
+  });
+}
+
+/** Stable JSON for comparisons: object keys sorted. */
+export function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === "object" && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val as Props).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : val,
+  );
+}
+
+function containsUnknown(v: unknown): boolean {
+  return stableJson(v)?.includes(UNKNOWN) ?? false;
+}
+
+/** Thrown by create when the cancel of a failed reservation failed too: the engine keeps the id. */
+export interface PartialFailure extends Error {
+  id: string;
+  properties: Props;
+  reasons: string[];
+}
+
+export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvider {
+  return {
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+      storeConfig(req.config);
+    },
+
+    async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+      let config: ProviderConfig | undefined;
+      const failures: Failure[] = [];
+      try {
+        config = resolveConfig(configSource(), process.env);
+        identityFromMnemonic(config.mnemonic, config.tid);
+      } catch (e) {
+        failures.push(...configFailures(e));
+      }
+      const r = await spec.check(news ?? {}, olds ?? {}, config);
+      failures.push(...r.failures);
+      return { inputs: r.inputs, failures };
+    },
+
+    async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+      const old = spec.normalize ? spec.normalize(olds) : olds;
+      const replaces = spec.inputKeys.filter(
+        (k) => containsUnknown(news[k]) || stableJson(old[k]) !== stableJson(news[k]),
+      );
+      return {
+        changes: replaces.length > 0,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && spec.deleteBeforeReplace(old, news),
+      };
+    },
+
+    async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+      const ctx = makeCtx();
+      const built = await spec.build(inputs, ctx);
+      const now = Math.floor(Date.now() / 1000);
+      const durationHours = Number(inputs.durationHours ?? ctx.config.durationHours);
+      const timeout = ctx.config.deployTimeoutSeconds;
+      const data = reservationData(ctx.identity.tid, built.lists, {
+        now,
+        durationHours,
+        deployTimeoutSeconds: timeout,
+      });
+      const rid = await registerIdempotent(ctx.client, ctx.identity, data, ctx.log);
+      const gwid = `${rid}-${WORKLOAD_ID}`;
+      const base: Props = {
+        ...inputs,
+        ...built.outputs,
+        reservationId: rid,
+        workloadId: gwid,
+        customerTid: ctx.identity.tid,
+        expiresAt: new Date((now + Math.round(durationHours * 3600)) * 1000).toISOString(),
+      };
+      try {
+        const r = await waitForResults(ctx.client, {
+          rid,
+          gwid,
+          what: built.what,
+          nodeIds: built.nodeIds,
+          deadlineMs: Date.now() + timeout * 1000,
+          pollIntervalMs: ctx.config.pollIntervalMs,
+          log: ctx.log,
+        });
+        return { id: String(rid), outs: { ...base, ...spec.results(base, r) } };
+      } catch (e) {
+        const why = e instanceof DeployFailure || e instanceof Error ? e.message : String(e);
+        let outcome: string;
+        try {
+          const c = await cancelReservation(ctx.client, ctx.identity, rid, {
+            deadlineMs: Date.now() + Math.min(timeout, 120) * 1000,
+            pollIntervalMs: ctx.config.pollIntervalMs,
+            log: ctx.log,
+          });
+          outcome =
+            c === "deleted"
+              ? `reservation ${rid} was cancelled`
+              : `reservation ${rid} was cancelled (nodes have not all confirmed yet)`;
+        } catch (ce) {
+          // Keep the id in state (ErrorResourceInitFailed): the next up/destroy deletes it.
+          const msg = `${spec.type} create failed: ${why}; cancelling reservation ${rid} failed too (${(ce as Error).message}): it stays in the stack so that \`pulumi destroy\` can cancel it`;
+          const pf = new Error(msg) as PartialFailure;
+          pf.id = String(rid);
+          pf.properties = base;
+          pf.reasons = [msg];
+          throw pf;
+        }
+        throw new Error(`${spec.type} create failed: ${why}; ${outcome}`);
+      }
+    },
+
+    async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
+      const ctx = makeCtx();
+      let r: Reservation;
+      try {
+        r = await ctx.client.getReservation(Number(id));
+      } catch (e) {
+        if ((e as { status?: number }).status === 404) return { id: "", props: {} };
+        throw e;
+      }
+      // An empty id tells the engine the resource is gone: refresh drops it from the stack.
+      if (isGone(r, Math.floor(Date.now() / 1000))) return { id: "", props: {} };
+      const base = props ?? {};
+      return { id, props: { ...base, ...spec.results(base, r) } };
+    },
+
+    async delete(id: string): Promise<void> {
+      const ctx = makeCtx();
+      const state = await cancelReservation(ctx.client, ctx.identity, Number(id), {
+        deadlineMs: Date.now() + ctx.config.deployTimeoutSeconds * 1000,
+        pollIntervalMs: ctx.config.pollIntervalMs,
+        log: ctx.log,
+      });
+      if (state === "pending") {
+        ctx.log(`reservation ${id} is cancelled; some nodes have not confirmed the removal yet`);
+      }
+    },
+  };
+}
+
+/** Applies the config's default duration (check) unless the input carries one. */
+export function withDuration(news: Props, config: ProviderConfig | undefined): unknown {
+  return news.durationHours ?? config?.durationHours ?? 24;
+}

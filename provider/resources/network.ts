@@ -1,0 +1,461 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { sealForNode } from "../crypto";
+import type { ProviderConfig } from "../config";
+import type { Node } from "../client/schemas";
+import { ExplorerClient } from "../client/explorer";
+import {
+  allocateSubnets,
+  freeSubnetFromTop,
+  isPrivateRange,
+  isSubnetOf,
+  networkOf,
+  overlaps,
+  parseCidr,
+  SubnetError,
+} from "../network/subnets";
+import {
+  buildPeers,
+  generateWgKeyPair,
+  nodeEndpoints,
+  pickListenPort,
+  wgQuickConfig,
+  type NodeNetInfo,
+} from "../network/wireguard";
+import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
+import {
+  bool,
+  durationSchema,
+  isUnknown,
+  known,
+  nodeIdSchema,
+  UNKNOWN,
+  validate,
+  type Failure,
+} from "./validation";
+
+/** A user access point: a /24 for the user's machine, entering through a public node. */
+export interface NetworkAccessArgs {
+  /** Member node with a public endpoint of the requested family. */
+  nodeId: pulumi.Input<string>;
+  /** The user's /24 inside the network. Default: the highest free /24 (e.g. x.y.254.0/24). */
+  subnet?: pulumi.Input<string>;
+  /** Dial the node's IPv4 (true) or IPv6 (false) endpoint. Default true. */
+  ipv4?: pulumi.Input<boolean>;
+}
+
+/** Arguments of an overlay network. */
+export interface NetworkArgs {
+  /** Network name; containers join it by this name. */
+  name: pulumi.Input<string>;
+  /** Private /16 (RFC 1918, outside 100.64.0.0/10), e.g. `172.20.0.0/16`. */
+  ipRange: pulumi.Input<string>;
+  /** Member nodes; each gets one /24. */
+  nodes: pulumi.Input<pulumi.Input<string>[]>;
+  /** Pinned /24s per node (others are allocated, and kept stable across updates). */
+  nodeSubnets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Optional user access point; yields the `wireguardConfig` output. */
+  addAccess?: pulumi.Input<NetworkAccessArgs>;
+  /** Reservation length in hours. Default: config `tfgrid:durationHours` (24). */
+  durationHours?: pulumi.Input<number>;
+}
+
+const nameSchema = z.unknown().superRefine((v, ctx) => {
+  if (typeof v !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(v)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(v) ?? "(missing)"} is not a network name; use 1-64 letters, digits, "_", "-" or "."`,
+    });
+  }
+});
+
+const CGNAT = parseCidr("100.64.0.0/10");
+
+const ipRangeSchema = z.unknown().superRefine((v, ctx) => {
+  const c = typeof v === "string" ? parseCidr(v) : undefined;
+  const bad = (why: string) =>
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(v) ?? "(missing)"} ${why}; use a private /16 such as "172.20.0.0/16"`,
+    });
+  if (!c) return bad("is not a CIDR");
+  if (c.prefix !== 16) return bad(`is a /${c.prefix}, not a /16`);
+  if (networkOf(c) !== c.base) return bad("has host bits set");
+  if (CGNAT && overlaps(c, CGNAT)) return bad("overlaps 100.64.0.0/10, which zos uses for routing");
+  if (!isPrivateRange(c)) return bad("is not private (RFC 1918)");
+});
+
+const schema = z.object({
+  name: known(nameSchema),
+  ipRange: known(ipRangeSchema),
+  nodes: known(
+    z.array(known(nodeIdSchema)).min(1, "a network needs at least one node; list node ids"),
+  ),
+  durationHours: known(durationSchema),
+  addAccess: known(
+    z.object({
+      nodeId: known(nodeIdSchema),
+      subnet: known(z.string()).optional(),
+      ipv4: known(bool("addAccess.ipv4")),
+    }),
+  ).optional(),
+});
+
+const hasUnknown = (v: unknown) => JSON.stringify(v ?? null).includes(UNKNOWN);
+
+type Access = { nodeId: string; subnet: string; ipv4: boolean };
+
+function crossChecks(p: Props): Failure[] {
+  const out: Failure[] = [];
+  const nodes = Array.isArray(p.nodes) ? (p.nodes as unknown[]) : [];
+  nodes.forEach((n, i) => {
+    if (!isUnknown(n) && nodes.indexOf(n) !== i) {
+      out.push({
+        property: `nodes.${i}`,
+        reason: `node ${String(n)} is listed twice; list each node once`,
+      });
+    }
+  });
+  const range = typeof p.ipRange === "string" ? parseCidr(p.ipRange) : undefined;
+  const pins = (p.nodeSubnets ?? {}) as Record<string, unknown>;
+  if (typeof pins !== "object" || Array.isArray(pins)) {
+    out.push({ property: "nodeSubnets", reason: "nodeSubnets must map node ids to /24 CIDRs" });
+    return out;
+  }
+  for (const [node, s] of Object.entries(pins)) {
+    if (isUnknown(s)) continue;
+    if (!nodes.includes(node) && !isUnknown(p.nodes)) {
+      out.push({
+        property: `nodeSubnets.${node}`,
+        reason: `node ${node} is not in nodes; add it to nodes or remove the pin`,
+      });
+    }
+    if (
+      range &&
+      typeof p.ipRange === "string" &&
+      (typeof s !== "string" || !isSubnetOf(range, s))
+    ) {
+      out.push({
+        property: `nodeSubnets.${node}`,
+        reason: `${JSON.stringify(s)} is not a /24 of ${p.ipRange}; use e.g. "${p.ipRange.replace(/\.0\.0\/16$/, ".15.0/24")}"`,
+      });
+    }
+  }
+  const a = p.addAccess as Partial<Access> | undefined;
+  if (
+    a &&
+    typeof a === "object" &&
+    !isUnknown(a.nodeId) &&
+    !isUnknown(p.nodes) &&
+    !nodes.includes(a.nodeId)
+  ) {
+    out.push({
+      property: "addAccess.nodeId",
+      reason: `access node ${String(a.nodeId)} is not in nodes; add it to nodes`,
+    });
+  }
+  if (
+    a &&
+    typeof a.subnet === "string" &&
+    range &&
+    typeof p.ipRange === "string" &&
+    !isSubnetOf(range, a.subnet)
+  ) {
+    out.push({
+      property: "addAccess.subnet",
+      reason: `${JSON.stringify(a.subnet)} is not a /24 of ${p.ipRange}; pick a free /24 of the network`,
+    });
+  }
+  return out;
+}
+
+async function lookupNodes(
+  config: ProviderConfig,
+  ids: string[],
+): Promise<{ nodes: Record<string, Node>; failures: Failure[] }> {
+  const client = new ExplorerClient({ baseUrl: config.explorerUrl });
+  const nodes: Record<string, Node> = {};
+  const failures: Failure[] = [];
+  await Promise.all(
+    ids.map(async (id, i) => {
+      try {
+        nodes[id] = await client.getNode(id);
+      } catch (e) {
+        const status = (e as { status?: number }).status;
+        failures.push(
+          status === 404
+            ? {
+                property: `nodes.${i}`,
+                reason: `node ${id} is not known to the explorer at ${config.explorerUrl}; pick one from GET /nodes`,
+              }
+            : {
+                property: `nodes.${i}`,
+                reason: `could not look up node ${id} at ${config.explorerUrl}: ${(e as Error).message}`,
+              },
+        );
+      }
+    }),
+  );
+  return { nodes, failures };
+}
+
+/**
+ * Defaults, subnet allocation and listen ports. Subnets and ports come from the old state when it
+ * is the same network, so adding a node never renumbers the others; WireGuard keys are NOT made
+ * here (check's result is stored as plain inputs).
+ */
+async function checkNetwork(news: Props, olds: Props, config: ProviderConfig | undefined) {
+  const inputs: Props = {
+    name: news.name,
+    ipRange: news.ipRange,
+    nodes: news.nodes,
+    durationHours: withDuration(news, config),
+  };
+  const rawAccess = news.addAccess as Partial<Access> | undefined;
+  if (rawAccess !== undefined) {
+    inputs.addAccess = isUnknown(rawAccess)
+      ? rawAccess
+      : { ...rawAccess, ipv4: rawAccess.ipv4 ?? true };
+  }
+  inputs.nodeSubnets = news.nodeSubnets ?? {};
+  const failures = [...validate(schema, inputs), ...crossChecks(inputs)];
+  if (
+    failures.length > 0 ||
+    hasUnknown([news.name, news.ipRange, news.nodes, news.nodeSubnets, news.addAccess])
+  ) {
+    if (failures.length === 0) {
+      inputs.nodeSubnets = UNKNOWN;
+      inputs.listenPorts = UNKNOWN;
+    }
+    return { inputs, failures };
+  }
+  const ipRange = String(inputs.ipRange);
+  const nodes = inputs.nodes as string[];
+  const pinned = inputs.nodeSubnets as Record<string, string>;
+  const same = olds.ipRange === ipRange && olds.name === inputs.name;
+  const previous = same ? (olds.nodeSubnets as Record<string, string> | undefined) : undefined;
+  const access = inputs.addAccess as Access | undefined;
+  try {
+    if (access) {
+      const oldAccess = same ? (olds.addAccess as Access | undefined)?.subnet : undefined;
+      const taken = [
+        ...Object.values(pinned),
+        ...Object.entries(previous ?? {})
+          .filter(([n]) => nodes.includes(n))
+          .map(([, s]) => s),
+      ];
+      access.subnet =
+        access.subnet ??
+        (oldAccess && !taken.includes(oldAccess) ? oldAccess : freeSubnetFromTop(ipRange, taken));
+      if (Object.values(pinned).includes(access.subnet)) {
+        failures.push({
+          property: "addAccess.subnet",
+          reason: `${access.subnet} is also a node's /24; pick another /24`,
+        });
+      }
+    }
+    inputs.nodeSubnets = allocateSubnets({
+      ipRange,
+      nodes,
+      pinned,
+      previous,
+      reserved: access ? [access.subnet] : [],
+    });
+  } catch (e) {
+    if (!(e instanceof SubnetError)) throw e;
+    failures.push({
+      property: "nodeSubnets",
+      reason: `${e.message}; use a fresh /16 or fewer nodes`,
+    });
+    return { inputs, failures };
+  }
+  const oldPorts = (same ? olds.listenPorts : undefined) as Record<string, number> | undefined;
+  let looked: Record<string, Node> = {};
+  if (config) {
+    const r = await lookupNodes(config, nodes);
+    looked = r.nodes;
+    failures.push(...r.failures);
+  }
+  const ports: Record<string, number> = {};
+  for (const n of nodes)
+    ports[n] = oldPorts?.[n] ?? pickListenPort(String(inputs.name), n, looked[n]?.wg_ports ?? []);
+  inputs.listenPorts = ports;
+  if (access && looked[access.nodeId]) {
+    const ep = nodeEndpoints(looked[access.nodeId] as NodeNetInfo);
+    if (access.ipv4 && !ep.ipv4) {
+      failures.push({
+        property: "addAccess.nodeId",
+        reason: `node ${access.nodeId} has no public IPv4 endpoint; pick a node with a public IPv4 or set addAccess.ipv4 to false`,
+      });
+    } else if (!access.ipv4 && !ep.ipv6) {
+      failures.push({
+        property: "addAccess.nodeId",
+        reason: `node ${access.nodeId} has no public IPv6 endpoint; pick a node with a public IPv6 or set addAccess.ipv4 to true`,
+      });
+    }
+  }
+  return { inputs, failures };
+}
+
+/** Builds the network workload; returns it with the outputs that exist before deploy. */
+export function networkWorkload(
+  p: Props,
+  nodes: Record<string, NodeNetInfo>,
+  keys: Record<string, { privateKey: string; publicKey: string }>,
+  userKey?: { privateKey: string; publicKey: string },
+): { workload: object; wireguardConfig?: string } {
+  const ids = p.nodes as string[];
+  const subnets = p.nodeSubnets as Record<string, string>;
+  const ports = p.listenPorts as Record<string, number>;
+  const access = p.addAccess as Access | undefined;
+  const members = ids.map((id) => ({
+    nodeId: id,
+    subnet: subnets[id],
+    publicKey: keys[id].publicKey,
+    port: ports[id],
+    endpoints: nodeEndpoints(nodes[id]),
+  }));
+  const peers = buildPeers(
+    members,
+    access && userKey
+      ? { nodeId: access.nodeId, subnet: access.subnet, publicKey: userKey.publicKey }
+      : undefined,
+  );
+  const workload = {
+    name: p.name,
+    workload_id: WORKLOAD_ID,
+    iprange: p.ipRange,
+    stats_aggregator: [],
+    network_resources: members.map((m) => ({
+      node_id: m.nodeId,
+      wireguard_private_key_encrypted: sealForNode(
+        nodes[m.nodeId].public_key_hex,
+        keys[m.nodeId].privateKey,
+      ),
+      wireguard_public_key: m.publicKey,
+      wireguard_listen_port: m.port,
+      iprange: m.subnet,
+      peers: peers[m.nodeId],
+    })),
+    farmer_tid: 0,
+  };
+  if (!access || !userKey) return { workload };
+  const m = members.find((x) => x.nodeId === access.nodeId);
+  if (!m)
+    throw new Error(`access node ${access.nodeId} is not a member of network ${String(p.name)}`);
+  const host = access.ipv4 ? m.endpoints.ipv4 : m.endpoints.ipv6 && `[${m.endpoints.ipv6}]`;
+  if (!host) {
+    throw new Error(
+      `access node ${access.nodeId} has no public ${access.ipv4 ? "IPv4" : "IPv6"} endpoint`,
+    );
+  }
+  return {
+    workload,
+    wireguardConfig: wgQuickConfig({
+      accessSubnet: access.subnet,
+      privateKey: userKey.privateKey,
+      nodePublicKey: m.publicKey,
+      ipRange: String(p.ipRange),
+      endpoint: `${host}:${m.port}`,
+    }),
+  };
+}
+
+export const networkSpec: ResourceSpec = {
+  type: "Network",
+  inputKeys: [
+    "name",
+    "ipRange",
+    "nodes",
+    "nodeSubnets",
+    "listenPorts",
+    "addAccess",
+    "durationHours",
+  ],
+  check: checkNetwork,
+  deleteBeforeReplace(olds, news) {
+    // Same name on a shared node: the node's network id (hash of tid + name) would clash.
+    const a = (olds.nodes ?? []) as string[];
+    const b = news.nodes;
+    return olds.name === news.name && (!Array.isArray(b) || a.some((n) => b.includes(n)));
+  },
+  async build(inputs, ctx) {
+    const ids = inputs.nodes as string[];
+    const nodes: Record<string, Node> = {};
+    for (const id of ids) nodes[id] = await ctx.client.getNode(id);
+    const ports = { ...(inputs.listenPorts as Record<string, number>) };
+    for (const id of ids) {
+      // The port was free at check time; someone may have taken it since.
+      if ((nodes[id].wg_ports ?? []).includes(ports[id])) {
+        ports[id] = pickListenPort(String(inputs.name), id, nodes[id].wg_ports ?? []);
+      }
+    }
+    const keys = Object.fromEntries(ids.map((id) => [id, generateWgKeyPair()]));
+    const p = { ...inputs, listenPorts: ports };
+    const userKey = inputs.addAccess ? generateWgKeyPair() : undefined;
+    const { workload, wireguardConfig } = networkWorkload(
+      p,
+      nodes as Record<string, NodeNetInfo>,
+      keys,
+      userKey,
+    );
+    return {
+      lists: { networks: [workload] },
+      what: "network",
+      nodeIds: ids,
+      outputs: {
+        listenPorts: ports,
+        wireguardPublicKeys: Object.fromEntries(ids.map((id) => [id, keys[id].publicKey])),
+        ...(wireguardConfig !== undefined ? { wireguardConfig } : {}),
+      },
+    };
+  },
+  results: () => ({}),
+};
+
+export const networkProvider = makeProvider(networkSpec);
+
+/** An overlay network: one reservation holding one network workload with one resource per node. */
+export class Network extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly ipRange: pulumi.Output<string>;
+  declare readonly nodes: pulumi.Output<string[]>;
+  /** node id → its /24. */
+  declare readonly nodeSubnets: pulumi.Output<Record<string, string>>;
+  /** node id → WireGuard listen port. */
+  declare readonly listenPorts: pulumi.Output<Record<string, number>>;
+  /** node id → WireGuard public key (base64). */
+  declare readonly wireguardPublicKeys: pulumi.Output<Record<string, string>>;
+  /** With `addAccess`: the user's wg-quick file (secret). */
+  declare readonly wireguardConfig: pulumi.Output<string | undefined>;
+  declare readonly durationHours: pulumi.Output<number>;
+  declare readonly reservationId: pulumi.Output<number>;
+  declare readonly workloadId: pulumi.Output<string>;
+  declare readonly expiresAt: pulumi.Output<string>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      name: args.name,
+      ipRange: args.ipRange,
+      nodes: args.nodes,
+      nodeSubnets: args.nodeSubnets,
+      addAccess: args.addAccess,
+      durationHours: args.durationHours,
+      listenPorts: undefined,
+      wireguardPublicKeys: undefined,
+      wireguardConfig: undefined,
+      reservationId: undefined,
+      workloadId: undefined,
+      expiresAt: undefined,
+    };
+    const secrets = [...(opts?.additionalSecretOutputs ?? []), "wireguardConfig"];
+    super(
+      networkProvider,
+      name,
+      props,
+      { ...opts, additionalSecretOutputs: secrets },
+      "tfgrid",
+      "Network",
+    );
+  }
+}

@@ -1,0 +1,194 @@
+// Input validation shared by the four resources: zod schemas whose every leaf lets preview's
+// unknown value through, and a converter from zod issues to Pulumi check failures.
+import { z } from "zod";
+import bs58 from "bs58";
+import { parseIpv4 } from "../network/subnets";
+
+/** What the engine sends in check/diff for a value not known yet (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(v: unknown): boolean {
+  return v === UNKNOWN;
+}
+
+/** A Pulumi check failure: the property path and a reason naming the value and the fix. */
+export interface Failure {
+  property: string;
+  reason: string;
+}
+
+/** Wraps a schema so that preview's unknown sentinel passes validation untouched. */
+export function known<T extends z.ZodTypeAny>(schema: T): z.ZodType<z.infer<T> | typeof UNKNOWN> {
+  return z.union([z.literal(UNKNOWN), schema]) as z.ZodType<z.infer<T> | typeof UNKNOWN>;
+}
+
+/** Every zod issue as a failure; union issues are flattened to the non-sentinel branch's issues. */
+export function toFailures(error: z.ZodError): Failure[] {
+  const out: Failure[] = [];
+  const visit = (issues: z.ZodIssue[]): void => {
+    for (const issue of issues) {
+      if (issue.code === "invalid_union") {
+        // branch 0 is the unknown-sentinel literal; report the real schema's complaints
+        const real = issue.unionErrors[issue.unionErrors.length - 1];
+        visit(real.issues);
+        continue;
+      }
+      out.push({ property: issue.path.join("."), reason: issue.message });
+    }
+  };
+  visit(error.issues);
+  return out;
+}
+
+const show = (v: unknown): string =>
+  v === undefined
+    ? "(missing)"
+    : typeof v === "string"
+      ? JSON.stringify(v)
+      : (JSON.stringify(v) ?? String(v));
+
+/** A base58 node id of a 32-byte ed25519 key. */
+export const nodeIdSchema = z.unknown().superRefine((v, ctx) => {
+  let ok = false;
+  if (typeof v === "string") {
+    try {
+      ok = bs58.decode(v).length === 32;
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(v)} is not a node id; use the base58 node_id of a 32-byte key as listed by GET /nodes`,
+    });
+  }
+});
+
+/** A positive whole number with a unit and an optional upper bound. */
+export function positiveInt(unit: string, max?: number, min = 1): z.ZodType<number> {
+  return z.unknown().superRefine((v, ctx) => {
+    if (
+      typeof v !== "number" ||
+      !Number.isInteger(v) ||
+      v < min ||
+      (max !== undefined && v > max)
+    ) {
+      const range = max !== undefined ? `between ${min} and ${max}` : `at least ${min}`;
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a valid ${unit}; use a whole number ${range}`,
+      });
+    }
+  }) as z.ZodType<number>;
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<T extends string>(values: readonly T[], what: string): z.ZodType<T> {
+  return z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || !(values as readonly string[]).includes(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a known ${what}; use one of ${values.map((x) => `"${x}"`).join(", ")}`,
+      });
+    }
+  }) as z.ZodType<T>;
+}
+
+export function nonEmptyString(what: string, fix: string): z.ZodType<string> {
+  return z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || v.length === 0) {
+      ctx.addIssue({ code: "custom", message: `${what} must be a non-empty string; ${fix}` });
+    }
+  }) as z.ZodType<string>;
+}
+
+export function bool(what: string): z.ZodType<boolean> {
+  return z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "boolean") {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a boolean; set ${what} to true or false`,
+      });
+    }
+  }) as z.ZodType<boolean>;
+}
+
+/** A host address in a private /24: not the network (.0), gateway (.1) or broadcast (.255). */
+export const containerIpSchema = z.unknown().superRefine((v, ctx) => {
+  const n = typeof v === "string" ? parseIpv4(v) : undefined;
+  if (n === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(v)} is not an IPv4 address; use e.g. "172.20.15.16"`,
+    });
+    return;
+  }
+  const o1 = n >>> 24;
+  const o2 = (n >>> 16) & 255;
+  const isPrivate = o1 === 10 || (o1 === 172 && o2 >= 16 && o2 < 32) || (o1 === 192 && o2 === 168);
+  if (!isPrivate) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(v)} is not a private address; use an address in the network's /24 for this node`,
+    });
+    return;
+  }
+  const last = n & 255;
+  if (last === 0 || last === 1 || last === 255) {
+    const role =
+      last === 0
+        ? "the /24's network address"
+        : last === 1
+          ? "the node gateway"
+          : "the broadcast address";
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(v)} is ${role}; use a host address .2–.254 of the node's /24`,
+    });
+  }
+});
+
+/** A reservation duration in hours, at least 1 (the explorer refuses shorter). */
+export const durationSchema = z.unknown().superRefine((v, ctx) => {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 1 || v > 24 * 365 * 10) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${show(v)} is not a valid durationHours; use a number of hours from 1 to 87600 (the explorer refuses reservations under 1 hour)`,
+    });
+  }
+});
+
+/** Runs a schema over the defaulted inputs; every problem at once. */
+export function validate(schema: z.ZodTypeAny, inputs: Record<string, unknown>): Failure[] {
+  const r = schema.safeParse(inputs);
+  return r.success ? [] : toFailures(r.error);
+}
+
+/** A map of environment variables: string keys (shell-safe) to string values. */
+export function envMap(what: string): z.ZodType<Record<string, string>> {
+  return z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a map; set ${what} to { NAME: "value" }`,
+      });
+      return;
+    }
+    for (const [k, val] of Object.entries(v)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `${JSON.stringify(k)} is not a valid variable name; use letters, digits and _`,
+        });
+      } else if (typeof val !== "string" && val !== UNKNOWN) {
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `${show(val)} is not a string; environment values are strings`,
+        });
+      }
+    }
+  }) as z.ZodType<Record<string, string>>;
+}
