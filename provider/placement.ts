@@ -1,0 +1,316 @@
+/**
+ * Shard placement: picks nodes for an archive's 0-db shards from the explorer's node list, spread
+ * over as many sites as possible, and keeps them (sticky) across later runs.
+ *
+ * Why a dynamic resource: the choice must be stable (a node that joins the grid later must not
+ * move a shard) and known at `pulumi preview` (the planner runs on it). `check` resolves the
+ * request and writes the chosen nodes into the checked inputs; the engine shows a to-be-created
+ * resource's checked inputs as its outputs during preview, and once created, `check` reuses the
+ * stored nodes for as long as the request is unchanged.
+ *
+ * This file is serialized by value into state (GUIDE §4): no top-level side effects, the explorer
+ * client is built inside `check`, configuration is read at call time.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ExplorerClient } from "./client/explorer";
+import type { Node } from "./client/schemas";
+import { DEFAULT_EXPLORER_URL } from "./config";
+
+/** What the user asks for: how many shards, from where, with how much free SSD each. */
+export interface PlacementRequest {
+  /** Number of shards (one node each). */
+  count: number;
+  /** Only nodes of these farms (ids). Default: any farm. */
+  farms?: number[];
+  /** Only nodes in these cities (exact `location.city`). Default: any city. */
+  cities?: string[];
+  /** Only nodes in these countries (exact `location.country`). Default: any country. */
+  countries?: string[];
+  /** Minimum free SSD per node in GiB (total − reserved `sru`). */
+  minFreeSsdGiB: number;
+  /** Never place a shard on these nodes. */
+  excludeNodes?: string[];
+}
+
+/** A chosen node and its failure domains, as the planner needs them. */
+export interface PlacedNode {
+  nodeId: string;
+  farmId: number;
+  city: string;
+  country: string;
+}
+
+/** A node counts as up when it reported within this window (as the JSX node finder did). */
+export const NODE_FRESHNESS_SECONDS = 600;
+
+/** The subset of an explorer node that placement reads. */
+export type PlacementCandidate = Pick<
+  Node,
+  "node_id" | "farm_id" | "location" | "total_resources" | "reserved_resources" | "updated"
+>;
+
+/** The request with defaults applied and lists sorted, so equal requests compare equal. */
+export function normalizeRequest(r: PlacementRequest): PlacementRequest {
+  const sorted = <T>(xs: T[] | undefined): T[] =>
+    [...(xs ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    count: r.count,
+    farms: sorted(r.farms),
+    cities: sorted(r.cities),
+    countries: sorted(r.countries),
+    minFreeSsdGiB: r.minFreeSsdGiB,
+    excludeNodes: sorted(r.excludeNodes),
+  };
+}
+
+/** Human description of the filters, for messages: `farms 12775, 82872; ≥ 10 GiB free SSD`. */
+export function describeRequest(r: PlacementRequest): string {
+  const parts: string[] = [];
+  if (r.farms?.length) parts.push(`farms ${r.farms.join(", ")}`);
+  if (r.cities?.length) parts.push(`cities ${r.cities.join(", ")}`);
+  if (r.countries?.length) parts.push(`countries ${r.countries.join(", ")}`);
+  if (r.excludeNodes?.length) parts.push(`excluding ${r.excludeNodes.length} node(s)`);
+  parts.push(`≥ ${r.minFreeSsdGiB} GiB free SSD`);
+  parts.push(`reported within ${NODE_FRESHNESS_SECONDS / 60} minutes`);
+  return parts.join("; ");
+}
+
+/**
+ * Chooses `count` nodes: keep nodes matching the filters with enough free SSD that reported
+ * recently, then take them round-robin over cities (alphabetical by "City, Country"), and inside
+ * a city round-robin over farms (ascending id), nodes by ascending id. The result is deterministic
+ * for a given node list and spreads shards over as many cities, then farms, as there are.
+ * @returns the nodes, or a problem sentence when there are not enough candidates.
+ */
+export function selectShardNodes(
+  nodes: PlacementCandidate[],
+  request: PlacementRequest,
+  nowSeconds: number,
+): { nodes: PlacedNode[] } | { problem: string } {
+  const farms = new Set(request.farms ?? []);
+  const cities = new Set(request.cities ?? []);
+  const countries = new Set(request.countries ?? []);
+  const excluded = new Set(request.excludeNodes ?? []);
+  const candidates = nodes.filter(
+    (n) =>
+      (farms.size === 0 || farms.has(n.farm_id)) &&
+      (cities.size === 0 || cities.has(n.location.city)) &&
+      (countries.size === 0 || countries.has(n.location.country)) &&
+      !excluded.has(n.node_id) &&
+      n.total_resources.sru - Math.max(0, n.reserved_resources.sru) >= request.minFreeSsdGiB &&
+      nowSeconds - n.updated <= NODE_FRESHNESS_SECONDS,
+  );
+  if (candidates.length < request.count) {
+    return {
+      problem: `only ${candidates.length} node(s) match (${describeRequest(request)}) but ${request.count} shards need one node each`,
+    };
+  }
+  const byCity = new Map<string, Map<number, PlacementCandidate[]>>();
+  for (const n of candidates) {
+    const key = `${n.location.city}, ${n.location.country}`;
+    const city = byCity.get(key) ?? new Map<number, PlacementCandidate[]>();
+    byCity.set(key, city);
+    city.set(n.farm_id, [...(city.get(n.farm_id) ?? []), n]);
+  }
+  // Each city yields its nodes farm-interleaved; cities are then interleaved.
+  const queues = [...byCity.keys()].sort().map((key) => {
+    const farmLists = [...byCity.get(key)!.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, list]) => [...list].sort((a, b) => (a.node_id < b.node_id ? -1 : 1)));
+    return interleave(farmLists);
+  });
+  const chosen = interleave(queues).slice(0, request.count);
+  return {
+    nodes: chosen.map((n) => ({
+      nodeId: n.node_id,
+      farmId: n.farm_id,
+      city: n.location.city,
+      country: n.location.country,
+    })),
+  };
+}
+
+function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) {
+    for (const l of lists) if (i < l.length) out.push(l[i]);
+  }
+  return out;
+}
+
+/** Props of a ShardPlacement as the engine passes them. */
+type Props = Record<string, unknown>;
+
+/** What the engine sends for a value not known yet (preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function sameRequest(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The check step with the node source injected (unit-testable): sticky reuse of `olds.nodes`
+ * when the normalized request is unchanged, else a fresh selection.
+ */
+export async function checkPlacement(
+  olds: Props,
+  news: Props,
+  listNodes: () => Promise<PlacementCandidate[]>,
+  nowSeconds: number,
+): Promise<pulumi.dynamic.CheckResult> {
+  if (JSON.stringify(news.request ?? null).includes(UNKNOWN)) return { inputs: news };
+  const request = normalizeRequest(news.request as PlacementRequest);
+  if (
+    Array.isArray(olds?.nodes) &&
+    olds.nodes.length === request.count &&
+    sameRequest(olds.request, request)
+  ) {
+    return { inputs: { request, nodes: olds.nodes } };
+  }
+  let all: PlacementCandidate[];
+  try {
+    all = await listNodes();
+  } catch (e) {
+    return {
+      inputs: { request },
+      failures: [
+        {
+          property: "request",
+          reason: `cannot list nodes on the explorer to place shards: ${(e as Error).message}; check tfgrid:explorerUrl, or list the nodes yourself with shardNodes`,
+        },
+      ],
+    };
+  }
+  const picked = selectShardNodes(all, request, nowSeconds);
+  if ("problem" in picked) {
+    return {
+      inputs: { request },
+      failures: [
+        {
+          property: "request",
+          reason: `placement: ${picked.problem}; lower the shard count, allow more farms/cities/countries, or lower minFreeSsdGiB`,
+        },
+      ],
+    };
+  }
+  return { inputs: { request, nodes: picked.nodes } };
+}
+
+// configure() keeps the explorer URL on the provider host process, never in the serialized object.
+const SLOT = "__pulumiTfgridPlacementExplorerUrl";
+
+/** `tfgrid:explorerUrl`, then `TFGRID_EXPLORER_URL`, then the local grid. */
+export function explorerUrlFrom(
+  config: { get(key: string): string | undefined } | undefined,
+  env: NodeJS.ProcessEnv,
+): string {
+  const v = config?.get("tfgrid:explorerUrl")?.trim() || env.TFGRID_EXPLORER_URL?.trim();
+  return (v || DEFAULT_EXPLORER_URL).replace(/\/+$/, "");
+}
+
+/** The dynamic provider of {@link ShardPlacement}. */
+export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    (process as unknown as Record<string, string>)[SLOT] = explorerUrlFrom(req.config, process.env);
+  },
+
+  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+    const baseUrl =
+      (process as unknown as Record<string, string | undefined>)[SLOT] ??
+      explorerUrlFrom(undefined, process.env);
+    const client = new ExplorerClient({ baseUrl });
+    return checkPlacement(olds, news, () => client.listNodes(), Math.floor(Date.now() / 1000));
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = ["request", "nodes"].filter(
+      (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
+    );
+    return { changes: replaces.length > 0, replaces };
+  },
+
+  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+    const crypto: typeof import("crypto") = require("crypto");
+    return { id: crypto.randomBytes(8).toString("hex"), outs: inputs };
+  },
+
+  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
+    return { id, props: props ?? {} };
+  },
+};
+
+/** Arguments of {@link ShardPlacement}. */
+export interface ShardPlacementArgs {
+  request: PlacementRequest;
+}
+
+/**
+ * The nodes chosen for an archive's shards. Nothing is reserved on the grid: this records a
+ * decision in the stack so later runs keep it. Changing the request re-places every shard.
+ */
+export class ShardPlacement extends pulumi.dynamic.Resource {
+  declare readonly request: pulumi.Output<PlacementRequest>;
+  /** The chosen nodes, in shard order. */
+  declare readonly nodes: pulumi.Output<PlacedNode[]>;
+
+  constructor(name: string, args: ShardPlacementArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shardPlacementProvider,
+      name,
+      { request: args.request, nodes: undefined },
+      opts,
+      "tfgrid",
+      "ShardPlacement",
+    );
+  }
+}
+
+/** The dynamic provider of {@link StablePassword}: random hex, generated once at create. */
+export const stablePasswordProvider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    const changed = olds.length !== news.length;
+    return { changes: changed, replaces: changed ? ["length"] : [] };
+  },
+
+  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+    const crypto: typeof import("crypto") = require("crypto");
+    const length = Number(inputs.length);
+    const value = crypto
+      .randomBytes(Math.ceil(length / 2))
+      .toString("hex")
+      .slice(0, length);
+    return { id: crypto.randomBytes(8).toString("hex"), outs: { length, value } };
+  },
+
+  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
+    return { id, props: props ?? {} };
+  },
+};
+
+/** Arguments of {@link StablePassword}. */
+export interface StablePasswordArgs {
+  /** Number of hex characters. Default 32 (128 bits). */
+  length?: number;
+}
+
+/**
+ * A random password generated once and kept in state (secret): stable across runs, so the 0-db
+ * namespaces it protects are not replaced. Hex only, so it is safe inside a `SHARDS` URL.
+ */
+export class StablePassword extends pulumi.dynamic.Resource {
+  declare readonly length: pulumi.Output<number>;
+  /** The password (secret). */
+  declare readonly value: pulumi.Output<string>;
+
+  constructor(name: string, args: StablePasswordArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(
+      stablePasswordProvider,
+      name,
+      { length: args.length ?? 32, value: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
+      "tfgrid",
+      "StablePassword",
+    );
+  }
+}
