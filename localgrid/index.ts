@@ -1,0 +1,146 @@
+/**
+ * localgrid: an explorer-compatible server (reservations API, reference §1–§8) with simulated
+ * farms and zos nodes. `startLocalGrid()` is what tests embed; `cli.ts` runs it as a process.
+ * Written from the reference only — it never imports the provider (GUIDE §1).
+ */
+import type { AddressInfo } from "node:net";
+import { controlRoutes } from "./control";
+import { directoryRoutes } from "./routes/directory";
+import { reservationRoutes } from "./routes/reservations";
+import { userRoutes } from "./routes/users";
+import { defaultGrid } from "./grid";
+import type { GridDefinition } from "./grid";
+import { SimNode } from "./node";
+import { ExplorerServer } from "./server";
+import { mulberry32 } from "./settings";
+import type { FaultPatch, FaultSettings } from "./settings";
+import { Store } from "./store";
+
+export { defaultGrid, loadGridFile, parseGrid } from "./grid";
+export type { GridDefinition, NodeDefinition, FarmDefinition } from "./grid";
+export type { FaultSettings } from "./settings";
+export { nodeKeysFromSeed } from "./crypto";
+
+export interface LocalGridOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Persist state here (state.json, atomic writes); omitted = in memory only. */
+  dataDir?: string;
+  /** Default: `defaultGrid()` (or the grid saved in dataDir). */
+  grid?: GridDefinition;
+  /** Drives all fault randomness (mulberry32). Default 1. */
+  seed?: number;
+  /** Per workload; default 0. */
+  provisionDelayMs?: number;
+  /** Node poll interval; default 200 ms (real zos: 10 s). */
+  pollIntervalMs?: number;
+  /** Added to every customer-facing explorer request; default 0. */
+  latencyMs?: number;
+  /** 0..1: answer 500 before processing; default 0. */
+  fail5xxRate?: number;
+  /** 0..1: process, then destroy the socket without answering; default 0. */
+  dropAfterProcessRate?: number;
+  /** Node ids that never poll. */
+  downNodes?: string[];
+  /** Node id → message; every workload on that node fails with it. */
+  failingNodes?: Record<string, string>;
+  /** Moves the grid clock (seconds); also settable via `PUT /__localgrid/clock`. */
+  clockOffsetSeconds?: number;
+  /** Log sink; default: silent. */
+  log?: (line: string) => void;
+}
+
+export interface LocalGrid {
+  /** Explorer base URL, e.g. "http://127.0.0.1:43123/explorer". */
+  readonly url: string;
+  /** "http://127.0.0.1:43123". */
+  readonly origin: string;
+  readonly grid: GridDefinition;
+  /** Node ids in grid order (base58 of each node's ed25519 public key). */
+  readonly nodeIds: string[];
+  setFaults(f: Partial<FaultSettings> & { seed?: number }): void;
+  faults(): FaultSettings;
+  /** Requests per route, keyed "METHOD /route/template", e.g. "GET /explorer/reservations/{id}". */
+  counters(): Record<string, number>;
+  /** Stops nodes and the server, flushes state. */
+  close(): Promise<void>;
+}
+
+export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<LocalGrid> {
+  const log = opts.log ?? ((): void => undefined);
+  const store = await Store.open({
+    grid: opts.grid,
+    defaultGrid,
+    dataDir: opts.dataDir,
+    clockOffsetSeconds: opts.clockOffsetSeconds,
+    log,
+  });
+  const faults: FaultSettings = {
+    latencyMs: opts.latencyMs ?? 0,
+    fail5xxRate: opts.fail5xxRate ?? 0,
+    dropAfterProcessRate: opts.dropAfterProcessRate ?? 0,
+    provisionDelayMs: opts.provisionDelayMs ?? 0,
+    pollIntervalMs: opts.pollIntervalMs ?? 200,
+    downNodes: [...(opts.downNodes ?? [])],
+    failingNodes: { ...(opts.failingNodes ?? {}) },
+  };
+  for (const id of [...faults.downNodes, ...Object.keys(faults.failingNodes)]) {
+    if (!store.nodes.has(id)) throw new Error(`unknown node id ${id}`);
+  }
+  let random = mulberry32(opts.seed ?? 1);
+  const getFaults = (): FaultSettings => ({ ...faults, downNodes: [...faults.downNodes], failingNodes: { ...faults.failingNodes } });
+  const setFaults = (p: FaultPatch): void => {
+    const { seed, ...rest } = p;
+    if (seed !== undefined) random = mulberry32(seed);
+    Object.assign(faults, rest);
+  };
+  const startedAt = store.now();
+
+  const routes = [
+    ...userRoutes(store),
+    ...directoryRoutes({ store, isDown: (id) => faults.downNodes.includes(id), startedAt }),
+    ...reservationRoutes(store),
+    ...controlRoutes({
+      store,
+      faults: getFaults,
+      setFaults,
+      counters: () => server.counters(),
+      resetCounters: () => server.resetCounters(),
+    }),
+  ];
+  const server: ExplorerServer = new ExplorerServer({ routes, faults: () => faults, random: () => random(), log });
+
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.http.once("error", reject);
+    server.http.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.http.address() as AddressInfo).port;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const nodes = store.nodeOrder.map((id) => new SimNode(store, store.nodes.get(id)!, () => faults, log));
+  nodes.forEach((n) => n.start());
+
+  let closed = false;
+  return {
+    url: `${origin}/explorer`,
+    origin,
+    grid: store.grid,
+    nodeIds: [...store.nodeOrder],
+    setFaults: (f) => setFaults(f),
+    faults: getFaults,
+    counters: () => server.counters(),
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.all(nodes.map((n) => n.stop()));
+      await new Promise<void>((resolve) => {
+        server.http.close(() => resolve());
+        server.http.closeAllConnections();
+      });
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,336 @@
+/**
+ * A simulated zos node (reference §7.3): it polls its queue with an id cursor, provisions in
+ * type order (network, zdb, volume, container), opens every secret with its own key (libsodium
+ * sealed box), refuses what a real node refuses with an actionable message, signs its results
+ * (§5.6), decommissions on delete or local expiry, and keeps capacity accounting.
+ *
+ * It calls the store in-process through the same operations as the HTTP node routes, so the
+ * customer-facing fault knobs never affect it.
+ */
+import { openSealedHex, signDetachedHex } from "./crypto";
+import type { Resources } from "./grid";
+import { cidrContains, derivedIpv6, ipv4ToInt, parseCidr4 } from "./netutil";
+import type { GridNode, NodeRuntime, ProvisionedWorkload, Store } from "./store";
+import { HttpError } from "./errors";
+import { NextAction, ResultState, WorkloadType } from "./types";
+import type { Container, Network, Result, Volume, WorkloadItem, Zdb } from "./types";
+
+/** Node-side settings, read on every tick so the control API can change them at runtime. */
+export interface NodeSettings {
+  provisionDelayMs: number;
+  pollIntervalMs: number;
+  downNodes: string[];
+  failingNodes: Record<string, string>;
+}
+
+/** zos handles types in this order, so a network exists before the container that joins it. */
+const TYPE_ORDER: Record<number, number> = {
+  [WorkloadType.network]: 0,
+  [WorkloadType.zdb]: 1,
+  [WorkloadType.volume]: 2,
+  [WorkloadType.container]: 3,
+  [WorkloadType.kubernetes]: 4,
+};
+
+/** The zero value of each result struct, sent with an error (§6.2). */
+const ZERO_DATA: Record<number, unknown> = {
+  [WorkloadType.zdb]: { Namespace: "", IP: "", Port: 0 },
+  [WorkloadType.container]: { id: "", ipv6: "", ipv4: "" },
+  [WorkloadType.volume]: { volume_id: "" },
+  [WorkloadType.network]: null,
+};
+
+const GIB = 1024;
+
+/** A refusal: becomes a result with state error and this message. */
+class Refusal extends Error {}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class SimNode {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  readonly id: string;
+
+  constructor(
+    private readonly store: Store,
+    private readonly node: GridNode,
+    private readonly settings: () => NodeSettings,
+    private readonly log: (line: string) => void,
+  ) {
+    this.id = node.keys.nodeId;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((e: unknown) => this.log(`node ${this.id}: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => this.schedule(this.settings().pollIntervalMs));
+    }, ms);
+  }
+
+  private get rt(): NodeRuntime {
+    return this.store.nodeRuntime(this.id);
+  }
+
+  /** One poll cycle. A down node does nothing at all, so its `updated` goes stale. */
+  async tick(): Promise<void> {
+    if (this.settings().downNodes.includes(this.id)) return;
+    const now = this.store.now();
+    this.rt.lastSeen = now;
+    const { items, lastId } = this.store.poll(this.id, this.rt.cursor);
+    this.rt.cursor = lastId + 1;
+    this.store.changed();
+
+    // Local expiry (§7.3): a node decommissions what it holds once created + duration passes.
+    for (const w of Object.values(this.rt.workloads)) {
+      if (w.expires <= now) await this.decommissionAndReport(w.gwid);
+    }
+
+    const sorted = [...items].sort((a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9));
+    for (const item of sorted) {
+      if (this.stopped) return;
+      const expired = item.created + item.duration <= this.store.now();
+      if (item.to_delete || expired || this.reservationDeleting(item)) {
+        await this.decommissionAndReport(item.workload_id);
+      } else if (!this.rt.workloads[item.workload_id]) {
+        await this.provisionAndReport(item);
+      }
+    }
+  }
+
+  private reservationDeleting(item: WorkloadItem): boolean {
+    try {
+      const r = this.store.view(this.store.getReservation(item.workload_id.split("-")[0]));
+      return r.next_action === NextAction.delete || r.next_action === NextAction.deleted;
+    } catch {
+      return true;
+    }
+  }
+
+  private async decommissionAndReport(gwid: string): Promise<void> {
+    const w = this.rt.workloads[gwid];
+    if (w) {
+      delete this.rt.workloads[gwid];
+      if (w.networkKey && w.type === WorkloadType.network && this.rt.networks[w.networkKey]?.gwid === gwid) {
+        delete this.rt.networks[w.networkKey];
+      }
+      this.store.changed();
+      this.log(`node ${this.node.def.hostname ?? this.id}: decommissioned ${gwid}`);
+    }
+    try {
+      this.store.deleteWorkload(gwid, this.id);
+    } catch (e) {
+      // The reservation may have been reset away; nothing to report to.
+      if (!(e instanceof HttpError && e.status === 404)) throw e;
+    }
+  }
+
+  private async provisionAndReport(item: WorkloadItem): Promise<void> {
+    const delay = this.settings().provisionDelayMs;
+    if (delay > 0) await sleep(delay);
+    if (this.stopped) return;
+    let state: number = ResultState.ok;
+    let message = "";
+    let data: unknown = null;
+    try {
+      const failing = this.settings().failingNodes[this.id];
+      if (failing !== undefined) throw new Refusal(failing);
+      data = this.provision(item);
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      state = ResultState.error;
+      message = e.message;
+      data = ZERO_DATA[item.type] ?? null;
+    }
+    const dataText = JSON.stringify(data);
+    const bytes = Buffer.concat([Buffer.from([state]), Buffer.from(message, "utf8"), Buffer.from(dataText, "utf8")]);
+    const result: Result = {
+      category: item.type,
+      workload_id: item.workload_id,
+      data_json: data,
+      signature: signDetachedHex(new Uint8Array(bytes), this.node.keys.signSecretKey),
+      state,
+      message,
+      epoch: this.store.now(),
+      node_id: this.id,
+    };
+    this.store.putResult(item.workload_id, this.id, result);
+    this.log(`node ${this.node.def.hostname ?? this.id}: ${item.workload_id} ${state === ResultState.ok ? "ok" : `error: ${message}`}`);
+  }
+
+  // ------------------------------------------------------------ provisioning per type
+
+  private provision(item: WorkloadItem): unknown {
+    const user = Number(item.user);
+    const base = {
+      gwid: item.workload_id,
+      rid: Number(item.workload_id.split("-")[0]),
+      type: item.type,
+      user,
+      expires: item.created + item.duration,
+    };
+    switch (item.type) {
+      case WorkloadType.network:
+        return this.provisionNetwork(item.content as Network, base);
+      case WorkloadType.zdb:
+        return this.provisionZdb(item.content as Zdb, base);
+      case WorkloadType.volume:
+        return this.provisionVolume(item.content as Volume, base);
+      case WorkloadType.container:
+        return this.provisionContainer(item.content as Container, base);
+      default:
+        throw new Refusal(`workload type ${item.type} is not supported by localgrid nodes`);
+    }
+  }
+
+  private free(): Resources {
+    const total = this.node.def.total_resources;
+    const used = this.store.reservedOf(this.id);
+    return { cru: total.cru - used.cru, mru: total.mru - used.mru, hru: total.hru - used.hru, sru: total.sru - used.sru };
+  }
+
+  /** Refuses when any unit asked for is more than the node has free. */
+  private reserve(want: Resources): Resources {
+    const free = this.free();
+    for (const unit of ["cru", "mru", "sru", "hru"] as const) {
+      if (want[unit] > free[unit] + 1e-9) {
+        const u = unit === "cru" ? "vCPU" : "GiB";
+        const fmt = (x: number): string => `${Number(x.toFixed(3))} ${u}`;
+        throw new Refusal(
+          `not enough free capacity on node ${this.id}: requested ${unit} ${fmt(want[unit])}, free ${fmt(Math.max(0, free[unit]))}`,
+        );
+      }
+    }
+    return want;
+  }
+
+  private keep(w: ProvisionedWorkload, secrets?: Record<string, unknown>): void {
+    this.rt.workloads[w.gwid] = w;
+    if (secrets) this.store.setSecrets(w.gwid, secrets);
+    this.store.changed();
+  }
+
+  private open(hex: string, what: string): string {
+    const plain = openSealedHex(hex, this.node.keys);
+    if (plain === null) throw new Refusal(`cannot decrypt ${what}: sealed box does not open with this node's key (seal to public_key_hex of node ${this.id})`);
+    return plain;
+  }
+
+  private usedPorts(exceptKey: string): number[] {
+    const ports = new Set(this.node.def.wg_ports ?? []);
+    for (const [key, n] of Object.entries(this.rt.networks)) if (key !== exceptKey) ports.add(n.port);
+    return [...ports].sort((a, b) => a - b);
+  }
+
+  /** Installed WireGuard ports, what `wg_ports` shows. */
+  wgPorts(): number[] {
+    return this.usedPorts("");
+  }
+
+  private provisionNetwork(n: Network, base: Omit<ProvisionedWorkload, "reserved">): unknown {
+    const nr = (n.network_resources ?? []).find((x) => x.node_id === this.id);
+    if (!nr) throw new Refusal(`network "${n.name}" has no network resource for node ${this.id}`);
+    const key = `${base.user}:${n.name}`;
+    const outer = parseCidr4(n.iprange);
+    const mine = parseCidr4(nr.iprange);
+    if (!outer) throw new Refusal(`network "${n.name}": iprange ${JSON.stringify(n.iprange)} is not an IPv4 CIDR`);
+    if (!mine || mine.bits !== 24 || !cidrContains(outer, mine.base) || outer.bits > 24) {
+      throw new Refusal(`network "${n.name}": node iprange ${JSON.stringify(nr.iprange)} must be a /24 inside ${n.iprange}`);
+    }
+    const port = nr.wireguard_listen_port;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Refusal(`network "${n.name}": wireguard_listen_port ${port} is not a valid port (1-65535)`);
+    }
+    if (this.usedPorts(key).includes(port)) {
+      throw new Refusal(
+        `wireguard listen port ${port} already in use on node ${this.id}, pick another one (in use: ${this.usedPorts(key).join(", ")})`,
+      );
+    }
+    const wgKey = this.open(nr.wireguard_private_key_encrypted, `wireguard_private_key_encrypted of network "${n.name}"`);
+    if (Buffer.from(wgKey, "base64").length !== 32 || wgKey.length !== 44) {
+      throw new Refusal(`network "${n.name}": the decrypted WireGuard private key must be the base64 text of 32 bytes`);
+    }
+    this.rt.networks[key] = { gwid: base.gwid, iprange: nr.iprange, port };
+    this.keep({ ...base, reserved: { cru: 0, mru: 0, hru: 0, sru: 0 }, networkKey: key }, { wireguard_private_key: wgKey });
+    return null;
+  }
+
+  private provisionZdb(z: Zdb, base: Omit<ProvisionedWorkload, "reserved">): unknown {
+    if (z.mode !== 0 && z.mode !== 1) throw new Refusal(`zdb ${base.gwid}: mode ${z.mode} is not supported; use 0 (seq) or 1 (user)`);
+    if (z.disk_type !== 0 && z.disk_type !== 1) throw new Refusal(`zdb ${base.gwid}: disk_type ${z.disk_type} is invalid; use 0 (HDD) or 1 (SSD)`);
+    if (z.size <= 0) throw new Refusal(`zdb ${base.gwid}: size must be at least 1 GiB, got ${z.size}`);
+    const password = z.password === "" ? "" : this.open(z.password, `password of zdb ${base.gwid}`);
+    const want = z.disk_type === 1 ? { cru: 0, mru: 0, hru: 0, sru: z.size } : { cru: 0, mru: 0, hru: z.size, sru: 0 };
+    this.keep({ ...base, reserved: this.reserve(want) }, { password });
+    return { Namespace: base.gwid, IP: derivedIpv6(this.node.def.ipv6, `zdb:${base.gwid}`), Port: 9900 };
+  }
+
+  private provisionVolume(v: Volume, base: Omit<ProvisionedWorkload, "reserved">): unknown {
+    if (v.size <= 0) throw new Refusal(`volume ${base.gwid}: size must be at least 1 GiB, got ${v.size}`);
+    this.keep({ ...base, reserved: this.reserve({ cru: 0, mru: 0, hru: 0, sru: v.size }) });
+    return { volume_id: base.gwid };
+  }
+
+  private provisionContainer(c: Container, base: Omit<ProvisionedWorkload, "reserved">): unknown {
+    const gwid = base.gwid;
+    const conn = (c.network_connection ?? [])[0];
+    if (!conn) throw new Refusal(`container ${gwid}: network_connection is empty; a container must join a network installed on node ${this.id}`);
+    const key = `${base.user}:${conn.network_id}`;
+    const net = this.rt.networks[key];
+    if (!net) {
+      throw new Refusal(
+        `network "${conn.network_id}" is not installed on node ${this.id} for user ${base.user}; add the node to the network first`,
+      );
+    }
+    const sub = parseCidr4(net.iprange)!;
+    const addr = ipv4ToInt(conn.ipaddress);
+    const usable = `use .2-.254 of ${net.iprange}`;
+    if (addr === null || !cidrContains(sub, addr)) {
+      throw new Refusal(`container ${gwid}: ip ${conn.ipaddress || "(empty)"} is outside the subnet of network "${conn.network_id}" on node ${this.id}; ${usable}`);
+    }
+    const host = addr - sub.base;
+    if (host === 0) throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is the network address of network "${conn.network_id}" on node ${this.id}; ${usable}`);
+    if (host === 1) throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is the gateway of network "${conn.network_id}" on node ${this.id}; ${usable}`);
+    if (host === 255) throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is the broadcast address of network "${conn.network_id}" on node ${this.id}; ${usable}`);
+    const taken = Object.values(this.rt.workloads).find(
+      (w) => w.type === WorkloadType.container && w.networkKey === key && w.containerIp === conn.ipaddress,
+    );
+    if (taken) {
+      throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is already taken by container ${taken.gwid} in network "${conn.network_id}" on node ${this.id}; pick a free address`);
+    }
+    for (const m of c.volumes ?? []) {
+      const vid = m.volume_id.startsWith("-") ? `${base.rid}${m.volume_id}` : m.volume_id;
+      const local = this.rt.workloads[vid];
+      if (!local || local.type !== WorkloadType.volume) {
+        const elsewhere = this.store.findProvisioned(vid);
+        if (elsewhere && elsewhere.w.type === WorkloadType.volume) {
+          throw new Refusal(`container ${gwid}: volume ${vid} is on node ${elsewhere.nodeId}, not on node ${this.id}; a container can only mount volumes of its own node`);
+        }
+        throw new Refusal(`container ${gwid}: volume ${vid} is unknown on node ${this.id}; deploy the volume on this node first`);
+      }
+      if (local.user !== base.user) {
+        throw new Refusal(`container ${gwid}: volume ${vid} belongs to another user; mount only your own volumes`);
+      }
+    }
+    const secretEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(c.secret_environment ?? {})) {
+      secretEnv[k] = v === "" ? "" : this.open(v, `secret_environment ${k}`);
+    }
+    const want = { cru: c.capacity.cpu, mru: c.capacity.memory / GIB, hru: 0, sru: c.capacity.disk_size / GIB };
+    this.keep({ ...base, reserved: this.reserve(want), networkKey: key, containerIp: conn.ipaddress }, { secret_environment: secretEnv });
+    return { id: gwid, ipv6: conn.public_ip6 ? derivedIpv6(this.node.def.ipv6, `container:${gwid}`) : "", ipv4: conn.ipaddress };
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The HTTP server: a route table (gorilla-mux-like templates), JSON framing with
+ * `{"error": ...}` bodies (§1.1), per-route counters, and the fault middleware that applies only
+ * to `/explorer/...` routes.
+ */
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { HttpError } from "./errors";
+import { JsonText } from "./http";
+import type { Reply, RouteDef } from "./http";
+import type { FaultSettings } from "./settings";
+
+interface CompiledRoute extends RouteDef {
+  regex: RegExp;
+  keys: string[];
+}
+
+function compile(r: RouteDef): CompiledRoute {
+  const keys: string[] = [];
+  const src = r.template.replace(/\{(\w+)(?::([^}]+))?\}/g, (_m, name: string, pattern?: string) => {
+    keys.push(name);
+    return `(${pattern ?? "[^/]+"})`;
+  });
+  return { ...r, regex: new RegExp(`^${src}/?$`), keys };
+}
+
+/** Converts a template key for counters: `{gwid:\d+-\d+}` → `{gwid}`. */
+const counterKey = (method: string, template: string): string =>
+  `${method} ${template.replace(/\{(\w+):[^}]+\}/g, "{$1}")}`;
+
+export interface ServerDeps {
+  routes: RouteDef[];
+  faults(): FaultSettings;
+  random(): number;
+  log(line: string): void;
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+export class ExplorerServer {
+  readonly http: Server;
+  private readonly routes: CompiledRoute[];
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly deps: ServerDeps) {
+    this.routes = deps.routes.map(compile);
+    this.http = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        deps.log(`internal error: ${e instanceof Error ? e.stack : String(e)}`);
+        if (!res.headersSent) this.write(res, { status: 500, body: { error: "internal error" } });
+      });
+    });
+    this.http.keepAliveTimeout = 5000;
+  }
+
+  counters(): Record<string, number> {
+    return Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  resetCounters(): void {
+    this.counts.clear();
+  }
+
+  private write(res: ServerResponse, reply: Reply): void {
+    const text = reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body ?? null);
+    res.writeHead(reply.status, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(text),
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Expose-Headers": "Pages",
+      ...reply.headers,
+    });
+    res.end(text);
+  }
+
+  private readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) {
+          reject(new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      req.on("error", reject);
+    });
+  }
+
+  private match(method: string, path: string, query: URLSearchParams): { route: CompiledRoute; params: Record<string, string> } | "method" | null {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.regex.exec(path);
+      if (!m) continue;
+      if (route.queries && !Object.entries(route.queries).every(([k, re]) => re.test(query.get(k) ?? ""))) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      const params: Record<string, string> = {};
+      route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
+      return { route, params };
+    }
+    return pathMatched ? "method" : null;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localgrid");
+    const method = req.method ?? "GET";
+    if (method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+      });
+      res.end();
+      return;
+    }
+    const found = this.match(method, url.pathname, url.searchParams);
+    const key = typeof found === "object" && found ? counterKey(method, found.route.template) : `${method} (unmatched)`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+
+    // Faults are for customer-facing explorer traffic only; the control API is never faulted.
+    const faulted = url.pathname.startsWith("/explorer");
+    const faults = this.deps.faults();
+    if (faulted) {
+      if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+      if (faults.fail5xxRate > 0 && this.deps.random() < faults.fail5xxRate) {
+        req.resume();
+        this.write(res, { status: 500, body: { error: "localgrid injected fault: 500 before processing" } });
+        return;
+      }
+    }
+    let reply: Reply;
+    try {
+      const body = await this.readBody(req);
+      if (found === null) throw new HttpError(404, `no route for ${method} ${url.pathname}`);
+      if (found === "method") throw new HttpError(405, `method ${method} not allowed on ${url.pathname}`);
+      reply = await found.route.handler({ params: found.params, query: url.searchParams, body, req });
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      reply = { status: e.status, body: { error: e.message } };
+    }
+    if (faulted && faults.dropAfterProcessRate > 0 && this.deps.random() < faults.dropAfterProcessRate) {
+      // The request took effect; the client never learns it. Tests client idempotency.
+      this.deps.log(`dropping connection after processing ${method} ${url.pathname}`);
+      req.socket.destroy();
+      return;
+    }
+    this.write(res, reply);
+  }
+}

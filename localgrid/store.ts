@@ -1,0 +1,627 @@
+/**
+ * The explorer's state and the operations that keep its invariants: users, reservations,
+ * per-node work queues, the simulated nodes' provisioned state and the secrets they opened.
+ * HTTP routes and the in-process nodes both go through these methods, so the node-facing
+ * behaviour the tests exercise over HTTP is the one the simulated nodes use.
+ *
+ * Persistence: one `state.json`, written atomically (tmp + fsync + rename), debounced, flushed
+ * on close. Each reservation's JSON is cached until it changes so a write with thousands of
+ * reservations stays cheap.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { badRequest, HttpError, notFound, unauthorized, conflict, internal } from "./errors";
+import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./crypto";
+import type { NodeKeys } from "./crypto";
+import type { FarmDefinition, GridDefinition, NodeDefinition, Resources } from "./grid";
+import { computeNextAction, workloadItems } from "./pipeline";
+import { decodeBody, validateCreate } from "./validate";
+import { NextAction, RESULT_TYPE, ResultState, SIGN_BODY_TYPE, USER_TYPE, VALIDATE_BODY_TYPE, WorkloadType } from "./types";
+import type { Reservation, Result, SigningSignature, User, WorkloadItem } from "./types";
+
+/** A workload a simulated node has provisioned (its local cache, like zos's). */
+export interface ProvisionedWorkload {
+  gwid: string;
+  rid: number;
+  type: number;
+  user: number;
+  reserved: Resources;
+  /** created + duration: the node's own expiry check (§7.3). */
+  expires: number;
+  /** "<user>:<network name>" for networks and for a container's network. */
+  networkKey?: string;
+  containerIp?: string;
+}
+
+/** An installed network on a node, by "<user>:<name>". */
+export interface InstalledNetwork {
+  gwid: string;
+  iprange: string;
+  port: number;
+}
+
+export interface NodeRuntime {
+  /** The next `from` of the poll loop (X-Last-Id + 1). */
+  cursor: number;
+  /** Unix seconds of the last poll; what `updated` reports. */
+  lastSeen: number;
+  workloads: Record<string, ProvisionedWorkload>;
+  networks: Record<string, InstalledNetwork>;
+}
+
+export interface GridNode {
+  index: number;
+  def: NodeDefinition;
+  keys: NodeKeys;
+  farm: FarmDefinition;
+}
+
+interface PersistedState {
+  version: 1;
+  grid: GridDefinition;
+  clockOffsetSeconds: number;
+  userCounter: number;
+  users: User[];
+  reservationCounter: number;
+  reservations: Reservation[];
+  queues: Record<string, WorkloadItem[]>;
+  nodes: Record<string, NodeRuntime>;
+  secrets: Record<string, Record<string, unknown>>;
+}
+
+export interface Page<T> {
+  items: T[];
+  pages: number;
+}
+
+/** page is 1-based (missing or < 1 = 1); size defaults to 100, capped at 1000 (§1.2). */
+export function paginate<T>(all: T[], page?: string | null, size?: string | null): Page<T> {
+  let p = Number.parseInt(page ?? "", 10);
+  let s = Number.parseInt(size ?? "", 10);
+  if (!Number.isFinite(p) || p < 1) p = 1;
+  if (!Number.isFinite(s) || s < 1) s = 100;
+  if (s > 1000) s = 1000;
+  return { items: all.slice((p - 1) * s, p * s), pages: Math.ceil(all.length / s) };
+}
+
+export function parseGwid(gwid: string): { rid: number; wid: number } {
+  const m = /^(\d+)-(\d+)$/.exec(gwid);
+  if (!m) throw badRequest(`invalid workload id ${JSON.stringify(gwid)}; expected "<reservation id>-<workload id>"`);
+  return { rid: Number(m[1]), wid: Number(m[2]) };
+}
+
+const sumResources = (a: Resources, b: Resources): Resources => ({
+  cru: a.cru + b.cru,
+  mru: a.mru + b.mru,
+  hru: a.hru + b.hru,
+  sru: a.sru + b.sru,
+});
+export const ZERO_RESOURCES: Resources = { cru: 0, mru: 0, hru: 0, sru: 0 };
+
+export class Store {
+  readonly nodes = new Map<string, GridNode>();
+  readonly nodeOrder: string[] = [];
+  clockOffsetSeconds = 0;
+
+  private userCounter = 0;
+  private users = new Map<number, User>();
+  private reservationCounter = 0;
+  private reservations = new Map<number, Reservation>();
+  private byCustomer = new Map<number, number[]>();
+  private byNode = new Map<string, number[]>();
+  private queues = new Map<string, Map<string, WorkloadItem>>();
+  private runtime = new Map<string, NodeRuntime>();
+  private secrets = new Map<string, Record<string, unknown>>();
+  private jsonCache = new Map<number, string>();
+  private saveTimer: NodeJS.Timeout | null = null;
+  private readonly file: string | null;
+
+  private constructor(
+    readonly grid: GridDefinition,
+    private readonly dataDir: string | undefined,
+    private readonly log: (line: string) => void,
+  ) {
+    this.file = dataDir ? join(dataDir, "state.json") : null;
+  }
+
+  /**
+   * Opens the store. With a data dir holding a state file, resumes it; the grid saved there is
+   * kept unless an explicit grid is passed.
+   */
+  static async open(opts: {
+    grid?: GridDefinition;
+    defaultGrid: () => GridDefinition;
+    dataDir?: string;
+    clockOffsetSeconds?: number;
+    log: (line: string) => void;
+  }): Promise<Store> {
+    await cryptoReady();
+    let persisted: PersistedState | null = null;
+    if (opts.dataDir) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      const file = join(opts.dataDir, "state.json");
+      if (existsSync(file)) persisted = JSON.parse(readFileSync(file, "utf8")) as PersistedState;
+    }
+    const grid = opts.grid ?? persisted?.grid ?? opts.defaultGrid();
+    const store = new Store(grid, opts.dataDir, opts.log);
+    store.initGrid();
+    if (persisted) store.load(persisted);
+    if (opts.clockOffsetSeconds !== undefined) store.clockOffsetSeconds = opts.clockOffsetSeconds;
+    if (persisted) {
+      opts.log(`resumed ${store.reservations.size} reservations and ${store.users.size} users from ${opts.dataDir}`);
+    }
+    return store;
+  }
+
+  private initGrid(): void {
+    const farms = new Map(this.grid.farms.map((f) => [f.id, f]));
+    this.grid.nodes.forEach((def, index) => {
+      const keys = nodeKeysFromSeed(def.seedHex);
+      if (this.nodes.has(keys.nodeId)) throw new Error(`grid: duplicate node seed ${def.seedHex}`);
+      this.nodes.set(keys.nodeId, { index, def, keys, farm: farms.get(def.farm_id)! });
+      this.nodeOrder.push(keys.nodeId);
+    });
+    this.resetRuntime();
+  }
+
+  private resetRuntime(): void {
+    for (const id of this.nodeOrder) {
+      this.runtime.set(id, { cursor: 0, lastSeen: 0, workloads: {}, networks: {} });
+      this.queues.set(id, new Map());
+    }
+  }
+
+  private load(p: PersistedState): void {
+    this.clockOffsetSeconds = p.clockOffsetSeconds ?? 0;
+    this.userCounter = p.userCounter;
+    for (const u of p.users) this.users.set(u.id, u);
+    this.reservationCounter = p.reservationCounter;
+    for (const r of p.reservations) this.index(r);
+    for (const [node, items] of Object.entries(p.queues)) {
+      if (this.queues.has(node)) this.queues.set(node, new Map(items.map((i) => [i.workload_id, i])));
+    }
+    for (const [node, rt] of Object.entries(p.nodes)) if (this.runtime.has(node)) this.runtime.set(node, rt);
+    for (const [gwid, s] of Object.entries(p.secrets)) this.secrets.set(gwid, s);
+  }
+
+  /** Forgets every user, reservation and node state; the grid and the clock offset stay. */
+  reset(): void {
+    this.userCounter = 0;
+    this.users.clear();
+    this.reservationCounter = 0;
+    this.reservations.clear();
+    this.byCustomer.clear();
+    this.byNode.clear();
+    this.secrets.clear();
+    this.jsonCache.clear();
+    this.resetRuntime();
+    this.changed();
+  }
+
+  /** The grid clock: Unix seconds plus the control-API offset (used to test expiry). */
+  now(): number {
+    return Math.floor(Date.now() / 1000) + this.clockOffsetSeconds;
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /** Schedules an atomic state write (debounced ≤ 25 ms). */
+  changed(r?: Reservation): void {
+    if (r) this.jsonCache.delete(r.id);
+    if (!this.file || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.flush();
+    }, 25);
+  }
+
+  private reservationJson(r: Reservation): string {
+    let s = this.jsonCache.get(r.id);
+    if (s === undefined) {
+      s = JSON.stringify(r);
+      this.jsonCache.set(r.id, s);
+    }
+    return s;
+  }
+
+  /** Writes state.json now: tmp file, fsync, rename — a crash never leaves a torn file. */
+  flush(): void {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    if (!this.file) return;
+    const queues: Record<string, WorkloadItem[]> = {};
+    for (const [n, q] of this.queues) queues[n] = [...q.values()];
+    const head: Omit<PersistedState, "reservations"> = {
+      version: 1,
+      grid: this.grid,
+      clockOffsetSeconds: this.clockOffsetSeconds,
+      userCounter: this.userCounter,
+      users: [...this.users.values()],
+      reservationCounter: this.reservationCounter,
+      queues,
+      nodes: Object.fromEntries(this.runtime),
+      secrets: Object.fromEntries(this.secrets),
+    };
+    const res = [...this.reservations.values()].map((r) => this.reservationJson(r)).join(",");
+    const text = `${JSON.stringify(head).slice(0, -1)},"reservations":[${res}]}`;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+  }
+
+  /** The full state for `GET /__localgrid/state`. */
+  dump(): Record<string, unknown> {
+    const queues: Record<string, WorkloadItem[]> = {};
+    for (const [n, q] of this.queues) queues[n] = [...q.values()];
+    return {
+      now: this.now(),
+      clockOffsetSeconds: this.clockOffsetSeconds,
+      users: [...this.users.values()],
+      reservations: [...this.reservations.values()].map((r) => this.view(r)),
+      queues,
+      nodes: Object.fromEntries(this.runtime),
+    };
+  }
+
+  // ---------------------------------------------------------------- users (§2.1, §5.4)
+
+  createUser(body: string): User {
+    const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
+    if (u.name === "") throw internal("name cannot be empty");
+    if (u.name !== u.name.toLowerCase()) throw badRequest(`name should be all lower case, got ${JSON.stringify(u.name)}`);
+    if (u.name.length < 3) throw badRequest(`name should be at least 3 characters, got ${JSON.stringify(u.name)}`);
+    if (u.email !== u.email.toLowerCase()) throw badRequest(`email should be all lower case, got ${JSON.stringify(u.email)}`);
+    if (!isHex(u.pubkey, 32)) throw internal("invalid pubkey: expected 64 hex characters (32-byte ed25519 key)");
+    for (const other of this.users.values()) {
+      if (other.name === u.name) throw conflict(`user with name ${JSON.stringify(u.name)} already exists`);
+      if (u.email !== "" && other.email === u.email) throw conflict(`user with email ${JSON.stringify(u.email)} already exists`);
+    }
+    const user: User = { id: ++this.userCounter, name: u.name, email: u.email, pubkey: u.pubkey.toLowerCase(), host: "", description: "" };
+    this.users.set(user.id, user);
+    this.changed();
+    return user;
+  }
+
+  listUsers(name: string | null, email: string | null): User[] {
+    return [...this.users.values()].filter((u) => (!name || u.name === name) && (!email || u.email === email));
+  }
+
+  getUser(tidText: string): User {
+    if (!/^\d+$/.test(tidText)) throw badRequest(`invalid user id ${JSON.stringify(tidText)}`);
+    const u = this.users.get(Number(tidText));
+    if (!u) throw notFound(`user ${tidText} not found`);
+    return u;
+  }
+
+  /** `PUT /users/{tid}`: signed over tid+name+email+host+description+pubkey with the stored key. */
+  updateUser(tidText: string, body: string): void {
+    if (!/^\d+$/.test(tidText)) throw badRequest(`invalid user id ${JSON.stringify(tidText)}`);
+    const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
+    const cur = this.users.get(Number(tidText));
+    if (!cur) throw internal(`user ${tidText} not found`);
+    if (u.sender_signature_hex === "") throw badRequest("sender_signature_hex is required");
+    if (!isHex(u.sender_signature_hex)) throw badRequest("sender_signature_hex is not valid hex");
+    const msg = `${tidText}${u.name}${u.email}${u.host}${u.description}${u.pubkey}`;
+    if (!verifyDetached(utf8(msg), u.sender_signature_hex, cur.pubkey)) {
+      throw badRequest("payload verification failed: signature does not match the stored pubkey");
+    }
+    if (u.name !== "" && u.name !== cur.name) throw badRequest("can't change user name");
+    if (u.pubkey !== "" && !isHex(u.pubkey, 32)) throw badRequest("invalid pubkey: expected 64 hex characters");
+    if (u.email !== "") cur.email = u.email;
+    if (u.host !== "") cur.host = u.host;
+    if (u.description !== "") cur.description = u.description;
+    if (u.pubkey !== "") cur.pubkey = u.pubkey.toLowerCase();
+    this.changed();
+  }
+
+  validateUser(tidText: string, body: string): { is_valid: boolean } {
+    const b = decodeBody<{ payload: string; signature: string }>(body, VALIDATE_BODY_TYPE);
+    const u = this.getUser(tidText);
+    if (!isHex(b.payload)) throw badRequest("payload is not valid hex");
+    if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
+    return { is_valid: verifyDetached(Buffer.from(b.payload, "hex"), b.signature, u.pubkey) };
+  }
+
+  // ---------------------------------------------------------------- reservations (§2.5, §7)
+
+  private index(r: Reservation): void {
+    this.reservations.set(r.id, r);
+    const c = this.byCustomer.get(r.customer_tid) ?? [];
+    c.push(r.id);
+    this.byCustomer.set(r.customer_tid, c);
+    for (const n of new Set(workloadItems(r).map((i) => i.node_id))) {
+      const l = this.byNode.get(n) ?? [];
+      l.push(r.id);
+      this.byNode.set(n, l);
+    }
+  }
+
+  /** A reservation as the API shows it: `next_action` recomputed, not persisted (§7.1). */
+  view(r: Reservation): Reservation {
+    const next = computeNextAction(r, this.now());
+    return next === r.next_action ? r : { ...r, next_action: next };
+  }
+
+  /** Serialized view; reuses the cached JSON when the computed state equals the stored one. */
+  viewJson(r: Reservation): string {
+    const next = computeNextAction(r, this.now());
+    return next === r.next_action ? this.reservationJson(r) : JSON.stringify({ ...r, next_action: next });
+  }
+
+  createReservation(body: string): { reservation_id: number; escrow_information: unknown } {
+    const now = this.now();
+    const r = validateCreate(body, { now, pubkeyOf: (tid) => this.users.get(tid)?.pubkey });
+    // Server-owned fields: a client cannot pre-sign, pre-seed results or skip states (§10.1).
+    r.next_action = NextAction.create;
+    r.signatures_provision = [];
+    r.signatures_farmer = [];
+    r.signatures_delete = [];
+    r.results = [];
+    r.epoch = now;
+    const next = computeNextAction(r, now);
+    if (next === NextAction.delete || next === NextAction.invalid) {
+      throw badRequest(
+        `reservation would be deleted at once: expiration_provisioning ${r.data_reservation.expiration_provisioning} is not in the future (server time ${now})`,
+      );
+    }
+    r.id = ++this.reservationCounter;
+    r.next_action = next;
+    this.index(r);
+    this.changed(r);
+    return { reservation_id: r.id, escrow_information: { address: "", asset: "", details: null } };
+  }
+
+  getReservation(idText: string): Reservation {
+    if (!/^\d+$/.test(idText)) throw badRequest(`invalid reservation id ${JSON.stringify(idText)}`);
+    const r = this.reservations.get(Number(idText));
+    if (!r) throw notFound(`reservation ${idText} not found`);
+    return r;
+  }
+
+  /** Filters on the computed state, so an expired reservation lists as delete (4). */
+  listReservations(customerTid: string | null, nextAction: string | null): Reservation[] {
+    if (customerTid !== null && customerTid !== "" && !/^\d+$/.test(customerTid)) {
+      throw badRequest(`customer_tid must be an integer, got ${JSON.stringify(customerTid)}`);
+    }
+    if (nextAction !== null && nextAction !== "" && !/^\d+$/.test(nextAction)) {
+      throw badRequest(`next_action must be an integer, got ${JSON.stringify(nextAction)}`);
+    }
+    const ids = customerTid ? (this.byCustomer.get(Number(customerTid)) ?? []) : [...this.reservations.keys()];
+    const out: Reservation[] = [];
+    for (const id of ids) {
+      const r = this.reservations.get(id)!;
+      if (nextAction && computeNextAction(r, this.now()) !== Number(nextAction)) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
+  private signature(idText: string, body: string, which: "provision" | "delete"): Reservation {
+    const b = decodeBody<SigningSignature>(body, SIGN_BODY_TYPE);
+    if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
+    const r = this.getReservation(idText);
+    const user = this.users.get(b.tid);
+    if (!user) throw notFound(`user ${b.tid} not found`);
+    const now = this.now();
+    const req = which === "provision" ? r.data_reservation.signing_request_provision : r.data_reservation.signing_request_delete;
+    if (which === "provision") {
+      const state = computeNextAction(r, now);
+      if (state !== NextAction.sign) {
+        throw unauthorized(`reservation ${r.id} is not waiting for provision signatures (next_action ${state})`);
+      }
+    }
+    if (!(req.signers ?? []).includes(b.tid)) {
+      throw unauthorized(`tid ${b.tid} is not in signing_request_${which}.signers of reservation ${r.id}`);
+    }
+    if (!verifyDetached(utf8(`${r.id}${r.json}`), b.signature, user.pubkey)) {
+      throw unauthorized(`failed to verify ${which} signature of tid ${b.tid}: expected ed25519 over str(id)+json`);
+    }
+    const list = which === "provision" ? r.signatures_provision : r.signatures_delete;
+    const kept = list.filter((s) => s.tid !== b.tid);
+    kept.push({ tid: b.tid, signature: b.signature.toLowerCase(), epoch: now });
+    if (which === "provision") r.signatures_provision = kept;
+    else r.signatures_delete = kept;
+    this.settle(r);
+    this.changed(r);
+    return r;
+  }
+
+  signProvision(idText: string, body: string): void {
+    this.signature(idText, body, "provision");
+  }
+
+  signDelete(idText: string, body: string): void {
+    this.signature(idText, body, "delete");
+  }
+
+  /**
+   * Persists the computed state and tells nodes about transitions: entering deploy (on payment,
+   * here: at once) or delete pushes every item to the node queues (§7.2, §7.5).
+   */
+  private settle(r: Reservation): void {
+    const before = r.next_action;
+    const next = computeNextAction(r, this.now());
+    if (next === before) return;
+    r.next_action = next;
+    this.changed(r);
+    if (next === NextAction.deploy || next === NextAction.delete) this.pushItems(r);
+  }
+
+  private pushItems(r: Reservation): void {
+    for (const item of workloadItems(r)) this.queues.get(item.node_id)?.set(item.workload_id, item);
+  }
+
+  /** Moves a reservation to delete (error result, §7.4) and queues the decommission. */
+  private toDelete(r: Reservation): void {
+    if (r.next_action === NextAction.delete || r.next_action === NextAction.deleted) return;
+    r.next_action = NextAction.delete;
+    this.pushItems(r);
+    this.changed(r);
+  }
+
+  // ---------------------------------------------------------------- node side (§2.6, §7.3)
+
+  private requireNode(nodeId: string): void {
+    if (!this.nodes.has(nodeId)) throw notFound(`node ${nodeId} not found`);
+  }
+
+  /** `GET /reservations/workloads/{node_id}?from=N`: queue first, then the id scan. */
+  poll(nodeId: string, from: number): { items: WorkloadItem[]; lastId: number } {
+    const lastId = this.reservationCounter;
+    const items: WorkloadItem[] = [];
+    const seen = new Set<string>();
+    for (const item of this.queues.get(nodeId)?.values() ?? []) {
+      if (items.length >= 200) break;
+      items.push(item);
+      seen.add(item.workload_id);
+    }
+    const ids = this.byNode.get(nodeId) ?? [];
+    // ids are ascending: binary search for the first id >= from.
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid] < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < ids.length && items.length < 200; i++) {
+      const r = this.reservations.get(ids[i])!;
+      const next = computeNextAction(r, this.now());
+      if (next === NextAction.delete && r.next_action !== NextAction.delete) this.toDelete(r);
+      if (next !== NextAction.deploy && next !== NextAction.delete) continue;
+      for (const item of workloadItems(r, nodeId)) {
+        if (!seen.has(item.workload_id)) items.push({ ...item, to_delete: next === NextAction.delete });
+      }
+    }
+    return { items, lastId };
+  }
+
+  /** The workload behind a gwid on a node, or a 404 naming what is missing. */
+  private workloadOn(gwid: string, nodeId: string): { r: Reservation; item: WorkloadItem } {
+    const { rid } = parseGwid(gwid);
+    const r = this.reservations.get(rid);
+    if (!r) throw notFound(`reservation ${rid} not found`);
+    const item = workloadItems(r, nodeId).find((i) => i.workload_id === gwid);
+    if (!item) throw notFound(`workload ${gwid} not found on node ${nodeId}`);
+    return { r, item };
+  }
+
+  /** `GET /reservations/workloads/{gwid}`: the item plus its result list. */
+  getWorkload(gwid: string): WorkloadItem & { result: Result[] | null } {
+    const { rid } = parseGwid(gwid);
+    const r = this.reservations.get(rid);
+    if (!r) throw notFound(`reservation ${rid} not found`);
+    const view = this.view(r);
+    const item = workloadItems(view).find((i) => i.workload_id === gwid);
+    if (!item) throw notFound(`workload ${gwid} not found`);
+    const res = r.results.filter((x) => x.workload_id === gwid);
+    return { ...item, result: res.length ? res.slice(0, 1) : null };
+  }
+
+  /** `PUT .../{gwid}/{node_id}`: record a result (§7.4); an error deletes the reservation. */
+  putResult(gwid: string, nodeId: string, body: string | Result): void {
+    const result = typeof body === "string" ? decodeBody<Result>(body, RESULT_TYPE) : body;
+    const { r } = this.workloadOn(gwid, nodeId);
+    const stored: Result = { ...result, workload_id: gwid, node_id: nodeId, epoch: this.now() };
+    r.results = r.results.filter((x) => !(x.workload_id === gwid && x.node_id === nodeId));
+    r.results.push(stored);
+    this.queues.get(nodeId)?.delete(gwid);
+    if (stored.state === ResultState.error) this.toDelete(r);
+    this.changed(r);
+  }
+
+  /**
+   * `DELETE .../{gwid}/{node_id}`: a deleted result; when every item is deleted the reservation
+   * is deleted (6). An error result is kept as is (it holds the message a user needs) and
+   * counts as finished.
+   */
+  deleteWorkload(gwid: string, nodeId: string): void {
+    const { r, item } = this.workloadOn(gwid, nodeId);
+    const prev = r.results.find((x) => x.workload_id === gwid && x.node_id === nodeId);
+    if (!prev || prev.state !== ResultState.error) {
+      r.results = r.results.filter((x) => x !== prev);
+      r.results.push({
+        category: item.type,
+        workload_id: gwid,
+        data_json: null,
+        signature: "",
+        state: ResultState.deleted,
+        message: "",
+        epoch: this.now(),
+        node_id: nodeId,
+      });
+    }
+    this.queues.get(nodeId)?.delete(gwid);
+    const done = workloadItems(r).every((i) =>
+      r.results.some(
+        (x) => x.workload_id === i.workload_id && x.node_id === i.node_id && x.state !== ResultState.ok,
+      ),
+    );
+    if (done) r.next_action = NextAction.deleted;
+    this.changed(r);
+  }
+
+  // ---------------------------------------------------------------- node runtime
+
+  nodeRuntime(nodeId: string): NodeRuntime {
+    this.requireNode(nodeId);
+    return this.runtime.get(nodeId)!;
+  }
+
+  reservedOf(nodeId: string): Resources {
+    return Object.values(this.nodeRuntime(nodeId).workloads).reduce((a, w) => sumResources(a, w.reserved), ZERO_RESOURCES);
+  }
+
+  /** Workload counters as `POST /nodes/{id}/used_resources` would report them. */
+  workloadCounters(nodeId: string): Record<string, number> {
+    const c = { network: 0, volume: 0, zdb_namespace: 0, container: 0, k8s_vm: 0, proxy: 0, reverse_proxy: 0, subdomain: 0, delegate_domain: 0 };
+    for (const w of Object.values(this.nodeRuntime(nodeId).workloads)) {
+      if (w.type === WorkloadType.network) c.network++;
+      else if (w.type === WorkloadType.volume) c.volume++;
+      else if (w.type === WorkloadType.zdb) c.zdb_namespace++;
+      else if (w.type === WorkloadType.container) c.container++;
+    }
+    return c;
+  }
+
+  /** Where a provisioned workload lives, across all nodes (to say "volume is on another node"). */
+  findProvisioned(gwid: string): { nodeId: string; w: ProvisionedWorkload } | null {
+    for (const [nodeId, rt] of this.runtime) {
+      const w = rt.workloads[gwid];
+      if (w) return { nodeId, w };
+    }
+    return null;
+  }
+
+  reservationExists(rid: number): boolean {
+    return this.reservations.has(rid);
+  }
+
+  setSecrets(gwid: string, s: Record<string, unknown>): void {
+    this.secrets.set(gwid, s);
+    this.changed();
+  }
+
+  getSecrets(gwid: string): Record<string, unknown> {
+    const s = this.secrets.get(gwid);
+    if (!s) throw new HttpError(404, `no secrets opened for workload ${gwid}`);
+    return s;
+  }
+
+  /** Flushes pending writes; called on close. */
+  close(): void {
+    this.flush();
+  }
+
+  debug(line: string): void {
+    this.log(line);
+  }
+}
