@@ -63,57 +63,63 @@ export const CONTAINER_DEFAULTS = {
 // Names that hold credentials in the workloads we run (MinIO): they belong in secretEnv.
 const SECRET_NAMES = /^(SHARDS|SECRET_KEY|.*PASSWORD.*|.*_SECRET)$/i;
 
-const flistSchema = z.unknown().superRefine((v, ctx) => {
-  if (typeof v !== "string" || !/^https?:\/\/\S+\.flist$/.test(v)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(v) ?? "(missing)"} is not an flist URL; use e.g. "https://hub.grid.tf/<user>/<name>.flist"`,
-    });
-  }
-});
+const flistSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || !/^https?:\/\/\S+\.flist$/.test(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v) ?? "(missing)"} is not an flist URL; use e.g. "https://hub.grid.tf/<user>/<name>.flist"`,
+      });
+    }
+  });
 
-const volumeIdSchema = z.unknown().superRefine((v, ctx) => {
-  if (typeof v !== "string" || !/^\d*-\d+$/.test(v)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(v) ?? "(missing)"} is not a volume id; use a Volume's volumeId output ("<rid>-<wid>")`,
-    });
-  }
-});
+const volumeIdSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || !/^\d*-\d+$/.test(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v) ?? "(missing)"} is not a volume id; use a Volume's volumeId output ("<rid>-<wid>")`,
+      });
+    }
+  });
 
-const mountpointSchema = z.unknown().superRefine((v, ctx) => {
-  if (typeof v !== "string" || !v.startsWith("/") || v === "/") {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(v) ?? "(missing)"} is not an absolute mountpoint; use e.g. "/data"`,
-    });
-  }
-});
+const mountpointSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || !v.startsWith("/") || v === "/") {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v) ?? "(missing)"} is not an absolute mountpoint; use e.g. "/data"`,
+      });
+    }
+  });
 
-const schema = z.object({
-  nodeId: known(nodeIdSchema),
-  flist: known(flistSchema),
-  entrypoint: known(z.string({ message: "entrypoint must be a string" })),
-  env: known(envMap("env")),
-  secretEnv: known(envMap("secretEnv")),
-  cpu: known(positiveInt("cpu (vCPU)", 32)),
-  memoryMiB: known(positiveInt("memoryMiB (MiB)", 262_144, 128)),
-  diskSizeMiB: known(positiveInt("diskSizeMiB (MiB)", 2_097_152)),
-  network: known(
-    z.object({
-      name: known(nonEmptyString("network.name", "use the Network's name")),
-      ip: known(containerIpSchema),
-    }),
-  ).optional(),
-  volumes: known(
-    z.array(
-      known(z.object({ volumeId: known(volumeIdSchema), mountpoint: known(mountpointSchema) })),
+const schema = () =>
+  z.object({
+    nodeId: known(nodeIdSchema()),
+    flist: known(flistSchema()),
+    entrypoint: known(z.string({ message: "entrypoint must be a string" })),
+    env: known(envMap("env")),
+    secretEnv: known(envMap("secretEnv")),
+    cpu: known(positiveInt("cpu (vCPU)", 32)),
+    memoryMiB: known(positiveInt("memoryMiB (MiB)", 262_144, 128)),
+    diskSizeMiB: known(positiveInt("diskSizeMiB (MiB)", 2_097_152)),
+    network: known(
+      z.object({
+        name: known(nonEmptyString("network.name", "use the Network's name")),
+        ip: known(containerIpSchema()),
+      }),
+    ).optional(),
+    volumes: known(
+      z.array(
+        known(
+          z.object({ volumeId: known(volumeIdSchema()), mountpoint: known(mountpointSchema()) }),
+        ),
+      ),
     ),
-  ),
-  publicIp6: known(bool("publicIp6")),
-  interactive: known(bool("interactive")),
-  durationHours: known(durationSchema),
-});
+    publicIp6: known(bool("publicIp6")),
+    interactive: known(bool("interactive")),
+    durationHours: known(durationSchema()),
+  });
 
 function crossChecks(p: Props): Failure[] {
   const out: Failure[] = [];
@@ -203,7 +209,7 @@ export const containerSpec: ResourceSpec = {
     for (const [k, d] of Object.entries(CONTAINER_DEFAULTS)) inputs[k] = news[k] ?? d;
     if (news.network !== undefined) inputs.network = news.network;
     inputs.durationHours = withDuration(news, config);
-    return { inputs, failures: [...validate(schema, inputs), ...crossChecks(inputs)] };
+    return { inputs, failures: [...validate(schema(), inputs), ...crossChecks(inputs)] };
   },
   deleteBeforeReplace(olds, news) {
     const a = olds.network as { name?: unknown; ip?: unknown } | undefined;

@@ -60,46 +60,50 @@ export interface NetworkArgs {
   durationHours?: pulumi.Input<number>;
 }
 
-const nameSchema = z.unknown().superRefine((v, ctx) => {
-  if (typeof v !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(v)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(v) ?? "(missing)"} is not a network name; use 1-64 letters, digits, "_", "-" or "."`,
-    });
-  }
-});
+const nameSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "string" || !/^[A-Za-z0-9_.-]{1,64}$/.test(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v) ?? "(missing)"} is not a network name; use 1-64 letters, digits, "_", "-" or "."`,
+      });
+    }
+  });
 
 const CGNAT = parseCidr("100.64.0.0/10");
 
-const ipRangeSchema = z.unknown().superRefine((v, ctx) => {
-  const c = typeof v === "string" ? parseCidr(v) : undefined;
-  const bad = (why: string) =>
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(v) ?? "(missing)"} ${why}; use a private /16 such as "172.20.0.0/16"`,
-    });
-  if (!c) return bad("is not a CIDR");
-  if (c.prefix !== 16) return bad(`is a /${c.prefix}, not a /16`);
-  if (networkOf(c) !== c.base) return bad("has host bits set");
-  if (CGNAT && overlaps(c, CGNAT)) return bad("overlaps 100.64.0.0/10, which zos uses for routing");
-  if (!isPrivateRange(c)) return bad("is not private (RFC 1918)");
-});
+const ipRangeSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    const c = typeof v === "string" ? parseCidr(v) : undefined;
+    const bad = (why: string) =>
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v) ?? "(missing)"} ${why}; use a private /16 such as "172.20.0.0/16"`,
+      });
+    if (!c) return bad("is not a CIDR");
+    if (c.prefix !== 16) return bad(`is a /${c.prefix}, not a /16`);
+    if (networkOf(c) !== c.base) return bad("has host bits set");
+    if (CGNAT && overlaps(c, CGNAT))
+      return bad("overlaps 100.64.0.0/10, which zos uses for routing");
+    if (!isPrivateRange(c)) return bad("is not private (RFC 1918)");
+  });
 
-const schema = z.object({
-  name: known(nameSchema),
-  ipRange: known(ipRangeSchema),
-  nodes: known(
-    z.array(known(nodeIdSchema)).min(1, "a network needs at least one node; list node ids"),
-  ),
-  durationHours: known(durationSchema),
-  addAccess: known(
-    z.object({
-      nodeId: known(nodeIdSchema),
-      subnet: known(z.string()).optional(),
-      ipv4: known(bool("addAccess.ipv4")),
-    }),
-  ).optional(),
-});
+const schema = () =>
+  z.object({
+    name: known(nameSchema()),
+    ipRange: known(ipRangeSchema()),
+    nodes: known(
+      z.array(known(nodeIdSchema())).min(1, "a network needs at least one node; list node ids"),
+    ),
+    durationHours: known(durationSchema()),
+    addAccess: known(
+      z.object({
+        nodeId: known(nodeIdSchema()),
+        subnet: known(z.string()).optional(),
+        ipv4: known(bool("addAccess.ipv4")),
+      }),
+    ).optional(),
+  });
 
 const hasUnknown = (v: unknown) => JSON.stringify(v ?? null).includes(UNKNOWN);
 
@@ -218,7 +222,7 @@ async function checkNetwork(news: Props, olds: Props, config: ProviderConfig | u
       : { ...rawAccess, ipv4: rawAccess.ipv4 ?? true };
   }
   inputs.nodeSubnets = news.nodeSubnets ?? {};
-  const failures = [...validate(schema, inputs), ...crossChecks(inputs)];
+  const failures = [...validate(schema(), inputs), ...crossChecks(inputs)];
   if (
     failures.length > 0 ||
     hasUnknown([news.name, news.ipRange, news.nodes, news.nodeSubnets, news.addAccess])

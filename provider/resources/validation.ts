@@ -48,22 +48,23 @@ const show = (v: unknown): string =>
       : (JSON.stringify(v) ?? String(v));
 
 /** A base58 node id of a 32-byte ed25519 key. */
-export const nodeIdSchema = z.unknown().superRefine((v, ctx) => {
-  let ok = false;
-  if (typeof v === "string") {
-    try {
-      ok = bs58.decode(v).length === 32;
-    } catch {
-      ok = false;
+export const nodeIdSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    let ok = false;
+    if (typeof v === "string") {
+      try {
+        ok = bs58.decode(v).length === 32;
+      } catch {
+        ok = false;
+      }
     }
-  }
-  if (!ok) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${show(v)} is not a node id; use the base58 node_id of a 32-byte key as listed by GET /nodes`,
-    });
-  }
-});
+    if (!ok) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a node id; use the base58 node_id of a 32-byte key as listed by GET /nodes`,
+      });
+    }
+  });
 
 /** A positive whole number with a unit and an optional upper bound. */
 export function positiveInt(unit: string, max?: number, min = 1): z.ZodType<number> {
@@ -115,49 +116,52 @@ export function bool(what: string): z.ZodType<boolean> {
 }
 
 /** A host address in a private /24: not the network (.0), gateway (.1) or broadcast (.255). */
-export const containerIpSchema = z.unknown().superRefine((v, ctx) => {
-  const n = typeof v === "string" ? parseIpv4(v) : undefined;
-  if (n === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${show(v)} is not an IPv4 address; use e.g. "172.20.15.16"`,
-    });
-    return;
-  }
-  const o1 = n >>> 24;
-  const o2 = (n >>> 16) & 255;
-  const isPrivate = o1 === 10 || (o1 === 172 && o2 >= 16 && o2 < 32) || (o1 === 192 && o2 === 168);
-  if (!isPrivate) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${show(v)} is not a private address; use an address in the network's /24 for this node`,
-    });
-    return;
-  }
-  const last = n & 255;
-  if (last === 0 || last === 1 || last === 255) {
-    const role =
-      last === 0
-        ? "the /24's network address"
-        : last === 1
-          ? "the node gateway"
-          : "the broadcast address";
-    ctx.addIssue({
-      code: "custom",
-      message: `${show(v)} is ${role}; use a host address .2–.254 of the node's /24`,
-    });
-  }
-});
+export const containerIpSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    const n = typeof v === "string" ? parseIpv4(v) : undefined;
+    if (n === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not an IPv4 address; use e.g. "172.20.15.16"`,
+      });
+      return;
+    }
+    const o1 = n >>> 24;
+    const o2 = (n >>> 16) & 255;
+    const isPrivate =
+      o1 === 10 || (o1 === 172 && o2 >= 16 && o2 < 32) || (o1 === 192 && o2 === 168);
+    if (!isPrivate) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a private address; use an address in the network's /24 for this node`,
+      });
+      return;
+    }
+    const last = n & 255;
+    if (last === 0 || last === 1 || last === 255) {
+      const role =
+        last === 0
+          ? "the /24's network address"
+          : last === 1
+            ? "the node gateway"
+            : "the broadcast address";
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is ${role}; use a host address .2–.254 of the node's /24`,
+      });
+    }
+  });
 
 /** A reservation duration in hours, at least 1 (the explorer refuses shorter). */
-export const durationSchema = z.unknown().superRefine((v, ctx) => {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 1 || v > 24 * 365 * 10) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${show(v)} is not a valid durationHours; use a number of hours from 1 to 87600 (the explorer refuses reservations under 1 hour)`,
-    });
-  }
-});
+export const durationSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 1 || v > 24 * 365 * 10) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} is not a valid durationHours; use a number of hours from 1 to 87600 (the explorer refuses reservations under 1 hour)`,
+      });
+    }
+  });
 
 /** Runs a schema over the defaulted inputs; every problem at once. */
 export function validate(schema: z.ZodTypeAny, inputs: Record<string, unknown>): Failure[] {

@@ -16,23 +16,28 @@ export interface VolumeArgs {
   durationHours?: pulumi.Input<number>;
 }
 
-const diskTypeSchema = z.unknown().superRefine((v, ctx) => {
-  if (v === "HDD") {
-    ctx.addIssue({
-      code: "custom",
-      message: `"HDD" volumes are refused by the explorer since 2020-06-23; use "SSD"`,
-    });
-  } else if (v !== "SSD") {
-    ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a disk type; use "SSD"` });
-  }
-});
+const diskTypeSchema = (): z.ZodTypeAny =>
+  z.unknown().superRefine((v, ctx) => {
+    if (v === "HDD") {
+      ctx.addIssue({
+        code: "custom",
+        message: `"HDD" volumes are refused by the explorer since 2020-06-23; use "SSD"`,
+      });
+    } else if (v !== "SSD") {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v)} is not a disk type; use "SSD"`,
+      });
+    }
+  });
 
-const schema = z.object({
-  nodeId: known(nodeIdSchema),
-  sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
-  diskType: known(diskTypeSchema),
-  durationHours: known(durationSchema),
-});
+const schema = () =>
+  z.object({
+    nodeId: known(nodeIdSchema()),
+    sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
+    diskType: known(diskTypeSchema()),
+    durationHours: known(durationSchema()),
+  });
 
 /** The Volume workload (explorer-api §3.6). */
 export function volumeWorkload(p: Props): object {
@@ -57,7 +62,7 @@ export const volumeSpec: ResourceSpec = {
       diskType: news.diskType ?? "SSD",
       durationHours: withDuration(news, config),
     };
-    return { inputs, failures: validate(schema, inputs) };
+    return { inputs, failures: validate(schema(), inputs) };
   },
   deleteBeforeReplace: () => false,
   async build(inputs) {

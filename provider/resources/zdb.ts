@@ -31,15 +31,16 @@ export interface ZdbNamespaceArgs {
   durationHours?: pulumi.Input<number>;
 }
 
-const schema = z.object({
-  nodeId: known(nodeIdSchema),
-  sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
-  mode: known(oneOf(["seq", "user"] as const, "0-db mode")),
-  password: known(z.string({ message: "password must be a string" })),
-  diskType: known(oneOf(["SSD", "HDD"] as const, "diskType")),
-  public: known(bool("public")),
-  durationHours: known(durationSchema),
-});
+const schema = () =>
+  z.object({
+    nodeId: known(nodeIdSchema()),
+    sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
+    mode: known(oneOf(["seq", "user"] as const, "0-db mode")),
+    password: known(z.string({ message: "password must be a string" })),
+    diskType: known(oneOf(["SSD", "HDD"] as const, "diskType")),
+    public: known(bool("public")),
+    durationHours: known(durationSchema()),
+  });
 
 /** Prefers a routable address: not Yggdrasil (200::/7). Accepts `{IP}` and `{IPs: [...]}`. */
 export function zdbAddress(data: unknown): string {
@@ -87,7 +88,7 @@ export const zdbSpec: ResourceSpec = {
       public: news.public ?? false,
       durationHours: withDuration(news, config),
     };
-    return { inputs, failures: validate(schema, inputs) };
+    return { inputs, failures: validate(schema(), inputs) };
   },
   deleteBeforeReplace: () => false,
   async build(inputs) {
