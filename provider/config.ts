@@ -44,6 +44,7 @@ export class ConfigError extends TfgridError {
       `invalid tfgrid provider configuration (${n} problem${n === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p}`).join("\n"),
     );
+    this.name = "ConfigError";
     this.problems = problems;
   }
 }
@@ -102,26 +103,29 @@ const IDENTITY_HINT = "to create a new identity run: tfgrid identity new";
 const howToSet = (s: Setting): string => `set it with: ${s.example} (or ${s.env})`;
 
 // Value rules as zod schemas over the raw string; each message is the "what is wrong" part.
-const positiveInt = z
-  .string()
-  .regex(/^\d+$/, "is not a positive integer")
-  .transform(Number)
-  .refine((n) => Number.isSafeInteger(n) && n > 0, "is not a positive integer");
+const positiveInt = () =>
+  z
+    .string()
+    .regex(/^\d+$/, "is not a positive integer")
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n > 0, "is not a positive integer");
 
-const hours = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, "is not a number of hours")
-  .transform(Number)
-  .refine(
-    (n) => n >= 1,
-    "is below the minimum of 1 hour (the explorer rejects shorter reservations)",
-  );
+const hours = () =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "is not a number of hours")
+    .transform(Number)
+    .refine(
+      (n) => n >= 1,
+      "is below the minimum of 1 hour (the explorer rejects shorter reservations)",
+    );
 
-const bool = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .pipe(z.enum(["true", "false"], { message: 'is not "true" or "false"' }))
-  .transform((s) => s === "true");
+const bool = () =>
+  z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(["true", "false"], { message: 'is not "true" or "false"' }))
+    .transform((s) => s === "true");
 
 const protocolOf = (u: string): string | undefined => {
   try {
@@ -131,11 +135,12 @@ const protocolOf = (u: string): string | undefined => {
   }
 };
 
-const url = z
-  .string()
-  .refine((u) => protocolOf(u) !== undefined, "is not a URL")
-  .refine((u) => /^https?:$/.test(protocolOf(u) ?? "http:"), "is not an http(s) URL")
-  .transform((u) => u.replace(/\/+$/, ""));
+const url = () =>
+  z
+    .string()
+    .refine((u) => protocolOf(u) !== undefined, "is not a URL")
+    .refine((u) => /^https?:$/.test(protocolOf(u) ?? "http:"), "is not an http(s) URL")
+    .transform((u) => u.replace(/\/+$/, ""));
 
 /** Loopback hosts, where plain http cannot be intercepted on the network. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -191,13 +196,13 @@ export function resolveConfig(
     return fallback;
   };
 
-  const allowInsecure = parse("allowInsecureExplorer", bool, false);
+  const allowInsecure = parse("allowInsecureExplorer", bool(), false);
   // Parsed first because the URL rule needs it, but reported last, in settings order.
   const insecureProblems = problems.splice(0);
 
   const urlRaw = raw("explorerUrl");
-  let explorerUrl = parse("explorerUrl", url, CONFIG_DEFAULTS.explorerUrl);
-  if (urlRaw !== undefined && url.safeParse(urlRaw.value).success) {
+  let explorerUrl = parse("explorerUrl", url(), CONFIG_DEFAULTS.explorerUrl);
+  if (urlRaw !== undefined && url().safeParse(urlRaw.value).success) {
     const u = new URL(explorerUrl);
     if (u.protocol === "http:" && !isLoopbackHost(u.hostname) && !allowInsecure) {
       problems.push(
@@ -225,16 +230,16 @@ export function resolveConfig(
   if (raw("tid") === undefined) {
     problems.push(`${SETTINGS.tid.key} is not set; ${howToSet(SETTINGS.tid)}; ${IDENTITY_HINT}`);
   } else {
-    tid = parse("tid", positiveInt, 0);
+    tid = parse("tid", positiveInt(), 0);
   }
 
-  const durationHours = parse("durationHours", hours, CONFIG_DEFAULTS.durationHours);
+  const durationHours = parse("durationHours", hours(), CONFIG_DEFAULTS.durationHours);
   const deployTimeoutSeconds = parse(
     "deployTimeoutSeconds",
-    positiveInt,
+    positiveInt(),
     CONFIG_DEFAULTS.deployTimeoutSeconds,
   );
-  const pollIntervalMs = parse("pollIntervalMs", positiveInt, CONFIG_DEFAULTS.pollIntervalMs);
+  const pollIntervalMs = parse("pollIntervalMs", positiveInt(), CONFIG_DEFAULTS.pollIntervalMs);
 
   problems.push(...insecureProblems);
   if (problems.length > 0) throw new ConfigError(problems);

@@ -11,6 +11,7 @@ const ed2curve: { convertPublicKey(pk: Uint8Array): Uint8Array | null } = requir
 export class CryptoError extends TfgridError {
   constructor(message: string) {
     super("crypto.invalid_key", message);
+    this.name = "CryptoError";
   }
 }
 

@@ -9,8 +9,11 @@ export class TfgridError extends Error {
 
   constructor(code: string, message: string) {
     super(message);
+    // Set explicitly: Pulumi serializes classes into ES5 functions where `super(message)` becomes
+    // `Error.call(this, message)` (which does not set it) and `new.target` is undefined. For the
+    // same reason every subclass assigns its `name` as a literal.
+    this.message = message;
     this.code = code;
-    // Subclasses get their own name without repeating it in every constructor.
-    this.name = new.target.name;
+    this.name = "TfgridError";
   }
 }

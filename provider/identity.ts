@@ -16,6 +16,7 @@ export interface Identity {
 export class IdentityError extends TfgridError {
   constructor(code: string, message: string) {
     super(code, message);
+    this.name = "IdentityError";
   }
 }
 

@@ -26,6 +26,7 @@ export class ExplorerError extends TfgridError {
 
   constructor(code: string, message: string, init: ExplorerErrorInit) {
     super(code, message);
+    this.name = "ExplorerError";
     this.method = init.method;
     this.path = init.path;
     this.status = init.status;
@@ -61,6 +62,7 @@ export class ExplorerHttpError extends ExplorerError {
   declare readonly status: number;
   constructor(init: ExplorerErrorInit & { status: number }, code = codeForStatus(init.status)) {
     super(code, httpMessage(init), init);
+    this.name = "ExplorerHttpError";
   }
 }
 
@@ -68,36 +70,42 @@ export class ExplorerHttpError extends ExplorerError {
 export class ExplorerBadRequestError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.bad_request");
+    this.name = "ExplorerBadRequestError";
   }
 }
 /** 401: bad or missing signature. */
 export class ExplorerUnauthorizedError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.unauthorized");
+    this.name = "ExplorerUnauthorizedError";
   }
 }
 /** 404: no such user, farm, node or reservation. */
 export class ExplorerNotFoundError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.not_found");
+    this.name = "ExplorerNotFoundError";
   }
 }
 /** 409: e.g. user name or email already registered. */
 export class ExplorerConflictError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.conflict");
+    this.name = "ExplorerConflictError";
   }
 }
 /** 429: too many requests (retried for idempotent requests, honouring Retry-After). */
 export class ExplorerRateLimitError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.rate_limited");
+    this.name = "ExplorerRateLimitError";
   }
 }
 /** 5xx. */
 export class ExplorerServerError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.server_error");
+    this.name = "ExplorerServerError";
   }
 }
 
@@ -148,6 +156,7 @@ export class ExplorerNetworkError extends ExplorerError {
       `explorer ${init.method} ${init.path} failed: ${init.reason}${maybe}`,
       init,
     );
+    this.name = "ExplorerNetworkError";
     this.timedOut = init.timedOut;
     this.errno = init.errno;
   }
@@ -169,6 +178,7 @@ export class ExplorerResponseError extends ExplorerError {
       `explorer ${init.method} ${init.path} answered ${String(init.status)} with an unexpected body${where}${more}`,
       init,
     );
+    this.name = "ExplorerResponseError";
     this.issues = init.issues;
   }
 

@@ -7,11 +7,11 @@ import {
   httpError,
 } from "./errors";
 import {
-  CreateReservationResponseSchema,
-  FarmSchema,
-  NodeSchema,
-  ReservationSchema,
-  UserSchema,
+  createReservationResponseSchema,
+  farmSchema,
+  nodeSchema,
+  reservationSchema,
+  userSchema,
   type CreateReservationResponse,
   type Farm,
   type Node,
@@ -71,7 +71,7 @@ const MAX_RETRY_AFTER_MS = 60_000;
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
 /** Errors proving the request never reached the server. */
-const UNSENT_ERRNOS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+const UNSENT_ERRNOS = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
 
 interface Call<T> {
   method: "GET" | "POST" | "PUT";
@@ -113,27 +113,27 @@ export class ExplorerClient {
 
   /** `GET /nodes/{id}`; ExplorerNotFoundError on 404. */
   async getNode(nodeId: string): Promise<Node> {
-    return this.get(`/nodes/${encodeURIComponent(nodeId)}`, NodeSchema);
+    return this.get(`/nodes/${encodeURIComponent(nodeId)}`, nodeSchema());
   }
 
   /** `GET /nodes`, every page. */
   async listNodes(filter: NodeFilter = {}): Promise<Node[]> {
-    return this.list("/nodes", filter, NodeSchema);
+    return this.list("/nodes", filter, nodeSchema());
   }
 
   /** `GET /farms/{id}`. */
   async getFarm(id: number): Promise<Farm> {
-    return this.get(`/farms/${id}`, FarmSchema);
+    return this.get(`/farms/${id}`, farmSchema());
   }
 
   /** `GET /farms`, every page. */
   async listFarms(): Promise<Farm[]> {
-    return this.list("/farms", {}, FarmSchema);
+    return this.list("/farms", {}, farmSchema());
   }
 
   /** `GET /users/{tid}`. */
   async getUser(tid: number): Promise<User> {
-    return this.get(`/users/${tid}`, UserSchema);
+    return this.get(`/users/${tid}`, userSchema());
   }
 
   /** `GET /users?name=`: the first match, or undefined. */
@@ -142,7 +142,7 @@ export class ExplorerClient {
       method: "GET",
       path: "/users",
       params: { name },
-      schema: z.array(UserSchema).nullable(),
+      schema: z.array(userSchema()).nullable(),
       ok: [200],
       retry: "idempotent",
     });
@@ -155,7 +155,7 @@ export class ExplorerClient {
       method: "POST",
       path: "/users",
       data: u,
-      schema: UserSchema,
+      schema: userSchema(),
       ok: [200, 201],
       retry: "unsent",
     });
@@ -172,7 +172,7 @@ export class ExplorerClient {
       method: "POST",
       path: "/reservations",
       data: body,
-      schema: CreateReservationResponseSchema,
+      schema: createReservationResponseSchema(),
       ok: [200, 201],
       retry: "never",
     });
@@ -181,12 +181,12 @@ export class ExplorerClient {
 
   /** `GET /reservations/{id}`. */
   async getReservation(id: number): Promise<Reservation> {
-    return this.get(`/reservations/${id}`, ReservationSchema);
+    return this.get(`/reservations/${id}`, reservationSchema());
   }
 
   /** `GET /reservations`, every page (sorted by id ascending). */
   async listReservations(filter: ReservationFilter = {}): Promise<Reservation[]> {
-    return this.list("/reservations", filter, ReservationSchema);
+    return this.list("/reservations", filter, reservationSchema());
   }
 
   /**
@@ -312,11 +312,11 @@ export class ExplorerClient {
       const timedOut =
         controller.signal.aborted || (axios.isAxiosError(e) && e.code === "ECONNABORTED");
       const errno = errnoOf(e);
-      const sent = errno === undefined || !UNSENT_ERRNOS.has(errno);
+      const sent = errno === undefined || !UNSENT_ERRNOS.includes(errno);
       return {
         error: new ExplorerNetworkError({
           ...where,
-          reason: timedOut ? `no answer within ${this.timeoutMs} ms` : describe(e, errno),
+          reason: timedOut ? `no answer within ${this.timeoutMs} ms` : describeFailure(e, errno),
           timedOut,
           errno,
           ambiguous: c.retry === "never" && sent,
@@ -356,7 +356,7 @@ export class ExplorerClient {
 function retryable(policy: RetryPolicy, e: ExplorerError): boolean {
   if (policy === "never" || e instanceof ExplorerResponseError) return false;
   if (e instanceof ExplorerNetworkError) {
-    return policy === "idempotent" || (e.errno !== undefined && UNSENT_ERRNOS.has(e.errno));
+    return policy === "idempotent" || (e.errno !== undefined && UNSENT_ERRNOS.includes(e.errno));
   }
   const s = e.status ?? 0;
   if (policy === "unsent") return s === 429 || s === 502 || s === 503 || s === 504;
@@ -391,7 +391,7 @@ function errnoOf(e: unknown): string | undefined {
   return undefined;
 }
 
-function describe(e: unknown, errno: string | undefined): string {
+function describeFailure(e: unknown, errno: string | undefined): string {
   const msg = e instanceof Error ? e.message : String(e);
   return errno !== undefined && !msg.includes(errno) ? `${errno}: ${msg}` : msg;
 }

@@ -3,185 +3,198 @@ import { z } from "zod";
 // Wire types of the explorer (reference/explorer-api.md §2, §3). Objects are passthrough: a newer
 // or different explorer may add fields, and we must not reject or drop them. Go encodes nil slices
 // as `null`, so lists the server may leave empty are nullish.
+//
+// Schemas are built by functions, never held at module scope: dynamic providers are serialized by
+// value (GUIDE §4) and a zod instance (bound methods) cannot be, so a provider that reached a
+// module-level schema would fail to serialize. Building one costs microseconds.
 
-const int = z.number().int();
+const int = () => z.number().int();
 
 /** `{cru, mru, hru, sru}`: cru in vCPU, the others in GiB (may be fractional). */
-export const ResourcesSchema = z
-  .object({ cru: z.number(), mru: z.number(), hru: z.number(), sru: z.number() })
-  .passthrough();
-export type Resources = z.infer<typeof ResourcesSchema>;
+export const resourcesSchema = () =>
+  z.object({ cru: z.number(), mru: z.number(), hru: z.number(), sru: z.number() }).passthrough();
+export type Resources = z.infer<ReturnType<typeof resourcesSchema>>;
 
-export const LocationSchema = z
-  .object({
-    city: z.string(),
-    country: z.string(),
-    continent: z.string().optional(),
-    latitude: z.number().optional(),
-    longitude: z.number().optional(),
-  })
-  .passthrough();
-export type Location = z.infer<typeof LocationSchema>;
+export const locationSchema = () =>
+  z
+    .object({
+      city: z.string(),
+      country: z.string(),
+      continent: z.string().optional(),
+      latitude: z.number().optional(),
+      longitude: z.number().optional(),
+    })
+    .passthrough();
+export type Location = z.infer<ReturnType<typeof locationSchema>>;
 
 /** Node public interface config set by the farmer; `type` 0 = macvlan, 1 = vlan. */
-export const PublicConfigSchema = z
-  .object({
-    master: z.string(),
-    type: int,
-    ipv4: z.string(),
-    ipv6: z.string(),
-    gw4: z.string(),
-    gw6: z.string(),
-  })
-  .passthrough();
-export type PublicConfig = z.infer<typeof PublicConfigSchema>;
+export const publicConfigSchema = () =>
+  z
+    .object({
+      master: z.string(),
+      type: int(),
+      ipv4: z.string(),
+      ipv6: z.string(),
+      gw4: z.string(),
+      gw6: z.string(),
+    })
+    .passthrough();
+export type PublicConfig = z.infer<ReturnType<typeof publicConfigSchema>>;
 
-export const IfaceSchema = z
-  .object({
-    name: z.string(),
-    addrs: z.array(z.string()).nullish(),
-    gateway: z.array(z.string()).nullish(),
-    macaddress: z.string().optional(),
-  })
-  .passthrough();
-export type Iface = z.infer<typeof IfaceSchema>;
+export const ifaceSchema = () =>
+  z
+    .object({
+      name: z.string(),
+      addrs: z.array(z.string()).nullish(),
+      gateway: z.array(z.string()).nullish(),
+      macaddress: z.string().optional(),
+    })
+    .passthrough();
+export type Iface = z.infer<ReturnType<typeof ifaceSchema>>;
 
 /** A zos node (§2.3). `wg_ports`/`ifaces` are normalised to arrays, `public_config` to null. */
-export const NodeSchema = z
-  .object({
-    node_id: z.string().min(1),
-    farm_id: int,
-    public_key_hex: z.string(),
-    location: LocationSchema,
-    total_resources: ResourcesSchema,
-    used_resources: ResourcesSchema,
-    reserved_resources: ResourcesSchema,
-    wg_ports: z
-      .array(int)
-      .nullish()
-      .transform((v) => v ?? []),
-    public_config: PublicConfigSchema.nullish().transform((v) => v ?? null),
-    ifaces: z
-      .array(IfaceSchema)
-      .nullish()
-      .transform((v) => v ?? []),
-    updated: int,
-    free_to_use: z.boolean(),
-    id: int.optional(),
-    hostname: z.string().optional(),
-    os_version: z.string().optional(),
-    created: int.optional(),
-    uptime: int.optional(),
-    approved: z.boolean().optional(),
-  })
-  .passthrough();
-export type Node = z.infer<typeof NodeSchema>;
+export const nodeSchema = () =>
+  z
+    .object({
+      node_id: z.string().min(1),
+      farm_id: int(),
+      public_key_hex: z.string(),
+      location: locationSchema(),
+      total_resources: resourcesSchema(),
+      used_resources: resourcesSchema(),
+      reserved_resources: resourcesSchema(),
+      wg_ports: z
+        .array(int())
+        .nullish()
+        .transform((v) => v ?? []),
+      public_config: publicConfigSchema()
+        .nullish()
+        .transform((v) => v ?? null),
+      ifaces: z
+        .array(ifaceSchema())
+        .nullish()
+        .transform((v) => v ?? []),
+      updated: int(),
+      free_to_use: z.boolean(),
+      id: int().optional(),
+      hostname: z.string().optional(),
+      os_version: z.string().optional(),
+      created: int().optional(),
+      uptime: int().optional(),
+      approved: z.boolean().optional(),
+    })
+    .passthrough();
+export type Node = z.infer<ReturnType<typeof nodeSchema>>;
 
-export const FarmSchema = z
-  .object({
-    id: int,
-    threebot_id: int,
-    name: z.string(),
-    location: LocationSchema.optional(),
-    iyo_organization: z.string().optional(),
-    email: z.string().optional(),
-    wallet_addresses: z
-      .array(z.object({ asset: z.string(), address: z.string() }).passthrough())
-      .nullish(),
-    resource_prices: z.array(z.object({}).passthrough()).nullish(),
-    prefix_zero: z.string().optional(),
-  })
-  .passthrough();
-export type Farm = z.infer<typeof FarmSchema>;
+export const farmSchema = () =>
+  z
+    .object({
+      id: int(),
+      threebot_id: int(),
+      name: z.string(),
+      location: locationSchema().optional(),
+      iyo_organization: z.string().optional(),
+      email: z.string().optional(),
+      wallet_addresses: z
+        .array(z.object({ asset: z.string(), address: z.string() }).passthrough())
+        .nullish(),
+      resource_prices: z.array(z.object({}).passthrough()).nullish(),
+      prefix_zero: z.string().optional(),
+    })
+    .passthrough();
+export type Farm = z.infer<ReturnType<typeof farmSchema>>;
 
 /** Phonebook user (§2.1). `email` is blanked or omitted for unauthenticated reads. */
-export const UserSchema = z
-  .object({
-    id: int,
-    name: z.string(),
-    email: z.string().optional(),
-    pubkey: z.string(),
-    host: z.string().optional(),
-    description: z.string().optional(),
-  })
-  .passthrough();
-export type User = z.infer<typeof UserSchema>;
+export const userSchema = () =>
+  z
+    .object({
+      id: int(),
+      name: z.string(),
+      email: z.string().optional(),
+      pubkey: z.string(),
+      host: z.string().optional(),
+      description: z.string().optional(),
+    })
+    .passthrough();
+export type User = z.infer<ReturnType<typeof userSchema>>;
 
-export const SigningRequestSchema = z
-  .object({ signers: z.array(int).nullish(), quorum_min: int })
-  .passthrough();
-export type SigningRequest = z.infer<typeof SigningRequestSchema>;
+export const signingRequestSchema = () =>
+  z.object({ signers: z.array(int()).nullish(), quorum_min: int() }).passthrough();
+export type SigningRequest = z.infer<ReturnType<typeof signingRequestSchema>>;
 
 /** Workloads are checked for their common fields only; reservation.ts owns their shapes. */
-const WorkloadSchema = z.object({ workload_id: int }).passthrough();
-const workloads = z.array(WorkloadSchema).nullish();
+const workloadSchema = () => z.object({ workload_id: int() }).passthrough();
+const workloads = () => z.array(workloadSchema()).nullish();
 
 /** `data_reservation` (§3.2), kept as sent: this is signed content, so nothing is normalised. */
-export const ReservationDataSchema = z
-  .object({
-    description: z.string().optional(),
-    currencies: z.array(z.string()).nullish(),
-    signing_request_provision: SigningRequestSchema.optional(),
-    signing_request_delete: SigningRequestSchema.optional(),
-    containers: workloads,
-    volumes: workloads,
-    zdbs: workloads,
-    networks: workloads,
-    kubernetes: workloads,
-    expiration_provisioning: int,
-    expiration_reservation: int,
-  })
-  .passthrough();
-export type ReservationData = z.infer<typeof ReservationDataSchema>;
+export const reservationDataSchema = () =>
+  z
+    .object({
+      description: z.string().optional(),
+      currencies: z.array(z.string()).nullish(),
+      signing_request_provision: signingRequestSchema().optional(),
+      signing_request_delete: signingRequestSchema().optional(),
+      containers: workloads(),
+      volumes: workloads(),
+      zdbs: workloads(),
+      networks: workloads(),
+      kubernetes: workloads(),
+      expiration_provisioning: int(),
+      expiration_reservation: int(),
+    })
+    .passthrough();
+export type ReservationData = z.infer<ReturnType<typeof reservationDataSchema>>;
 
 /** A workload result (§3.8). `data_json` is any JSON value (object or null). */
-export const WorkloadResultSchema = z
-  .object({
-    category: int,
-    workload_id: z.string(),
-    data_json: z.unknown(),
-    signature: z.string().optional(),
-    state: int,
-    message: z.string().optional(),
-    epoch: int.optional(),
-    node_id: z.string(),
-  })
-  .passthrough();
-export type WorkloadResult = z.infer<typeof WorkloadResultSchema>;
+export const workloadResultSchema = () =>
+  z
+    .object({
+      category: int(),
+      workload_id: z.string(),
+      data_json: z.unknown(),
+      signature: z.string().optional(),
+      state: int(),
+      message: z.string().optional(),
+      epoch: int().optional(),
+      node_id: z.string(),
+    })
+    .passthrough();
+export type WorkloadResult = z.infer<ReturnType<typeof workloadResultSchema>>;
 
-export const SigningSignatureSchema = z
-  .object({ tid: int, signature: z.string(), epoch: int.optional() })
-  .passthrough();
+export const signingSignatureSchema = () =>
+  z.object({ tid: int(), signature: z.string(), epoch: int().optional() }).passthrough();
 
-const signatures = z
-  .array(SigningSignatureSchema)
-  .nullish()
-  .transform((v) => v ?? []);
+const signatures = () =>
+  z
+    .array(signingSignatureSchema())
+    .nullish()
+    .transform((v) => v ?? []);
 
 /** A stored reservation (§3.1). `results` and `signatures_*` are normalised to arrays. */
-export const ReservationSchema = z
-  .object({
-    id: int,
-    json: z.string(),
-    data_reservation: ReservationDataSchema,
-    customer_tid: int,
-    customer_signature: z.string(),
-    next_action: int,
-    signatures_provision: signatures,
-    signatures_farmer: signatures,
-    signatures_delete: signatures,
-    epoch: int,
-    metadata: z
-      .string()
-      .nullish()
-      .transform((v) => v ?? ""),
-    results: z
-      .array(WorkloadResultSchema)
-      .nullish()
-      .transform((v) => v ?? []),
-  })
-  .passthrough();
-export type Reservation = z.infer<typeof ReservationSchema>;
+export const reservationSchema = () =>
+  z
+    .object({
+      id: int(),
+      json: z.string(),
+      data_reservation: reservationDataSchema(),
+      customer_tid: int(),
+      customer_signature: z.string(),
+      next_action: int(),
+      signatures_provision: signatures(),
+      signatures_farmer: signatures(),
+      signatures_delete: signatures(),
+      epoch: int(),
+      metadata: z
+        .string()
+        .nullish()
+        .transform((v) => v ?? ""),
+      results: z
+        .array(workloadResultSchema())
+        .nullish()
+        .transform((v) => v ?? []),
+    })
+    .passthrough();
+export type Reservation = z.infer<ReturnType<typeof reservationSchema>>;
 
 /**
  * Body of `POST /reservations`. `json` must be the serialization of exactly `data_reservation`
@@ -202,10 +215,9 @@ export interface ReservationCreate {
   results: unknown[];
 }
 
-export const CreateReservationResponseSchema = z
-  .object({ reservation_id: int, escrow_information: z.unknown().optional() })
-  .passthrough();
-export type CreateReservationResponse = z.infer<typeof CreateReservationResponseSchema>;
+export const createReservationResponseSchema = () =>
+  z.object({ reservation_id: int(), escrow_information: z.unknown().optional() }).passthrough();
+export type CreateReservationResponse = z.infer<ReturnType<typeof createReservationResponseSchema>>;
 
 /** Reservation state (`next_action`, §4.1). */
 export const NextAction = {
