@@ -160,6 +160,9 @@ describe("retries", () => {
     expect(e).toBeInstanceOf(ExplorerBadRequestError);
     expect(e).toBeInstanceOf(ExplorerHttpError);
     expect(e.code).toBe("explorer.bad_request");
+    expect(e.name).toBe("ExplorerBadRequestError");
+    expect(e.method).toBe("GET");
+    expect(e.path).toBe("/reservations/9");
     expect(e.body).toEqual({ error: "failed to verify customer signature" });
     expect(e.message).toBe(
       "explorer GET /reservations/9 answered 400: failed to verify customer signature",

@@ -3,6 +3,7 @@ import {
   generateMnemonic,
   identityFromMnemonic,
   IdentityError,
+  keyPairFromMnemonic,
   mnemonicProblem,
   publicKeyHex,
 } from "../../provider/identity";
@@ -103,5 +104,25 @@ describe("generateMnemonic", () => {
     expect(bip39.mnemonicToEntropy(m)).toHaveLength(64);
     expect(publicKeyHex(identityFromMnemonic(m, 7))).toMatch(/^[0-9a-f]{64}$/);
     expect(generateMnemonic()).not.toBe(m);
+  });
+});
+
+describe("keyPairFromMnemonic", () => {
+  it("gives the same key as identityFromMnemonic, before a tid exists", () => {
+    const pair = keyPairFromMnemonic(MNEMONIC);
+    expect(Buffer.from(pair.publicKey).toString("hex")).toBe(PUBKEY_HEX);
+    expect(
+      Buffer.from(pair.secretKey).equals(Buffer.from(identityFromMnemonic(MNEMONIC, 3).secretKey)),
+    ).toBe(true);
+    expect(() => keyPairFromMnemonic("abandon")).toThrow(
+      new IdentityError("identity.mnemonic", `tfgrid:mnemonic: has 1 word, expected 24; ${FIX}`),
+    );
+  });
+
+  it("errors carry a stable name and code", () => {
+    const e = thrown(() => keyPairFromMnemonic(""));
+    expect(e.name).toBe("IdentityError");
+    expect(e.code).toBe("identity.mnemonic");
+    expect(e).toBeInstanceOf(Error);
   });
 });
