@@ -1,0 +1,544 @@
+import * as pulumi from "@pulumi/pulumi";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  parentName?: string;
+}
+
+const registered: Registered[] = [];
+
+/** Pulumi's wire marker of a secret value. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** Replaces wire secrets by `{ secret: value }`, so tests can assert both value and secrecy. */
+function markSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(markSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o["4dabf18193072939515e22adb298388d"] === SECRET_SIG)
+      return { secret: markSecrets(o.value) };
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, markSecrets(x)]));
+  }
+  return v;
+}
+const options = new Map<string, pulumi.CustomResourceOptions>();
+
+// Fake grid outputs: what the providers would return after deploy.
+pulumi.runtime.setMocks(
+  {
+    newResource(args: pulumi.runtime.MockResourceArgs): {
+      id: string;
+      state: Record<string, unknown>;
+    } {
+      const i = { ...(args.inputs as Record<string, unknown>) };
+      delete i.__provider; // the serialized provider, not an input
+      registered.push({
+        type: args.type,
+        name: args.name,
+        inputs: markSecrets(i) as Record<string, unknown>,
+      });
+      const id = `${args.name}-id`;
+      switch (args.type) {
+        case "pulumi-nodejs:dynamic/tfgrid:StablePassword":
+          return { id, state: { ...i, value: "0123456789abcdef0123456789abcdef" } };
+        case "pulumi-nodejs:dynamic/tfgrid:ShardPlacement": {
+          const req = i.request as { count: number };
+          const nodes = Array.from({ length: req.count }, (_, k) => ({
+            nodeId: `placed-${k}`,
+            farmId: k % 2 === 0 ? 12775 : 82872,
+            city: k % 2 === 0 ? "Salzburg" : "Vienna",
+            country: "Austria",
+          }));
+          return { id, state: { ...i, nodes } };
+        }
+        case "pulumi-nodejs:dynamic/tfgrid:ZdbNamespace": {
+          const k = Number(args.name.split("-").pop());
+          const ns = `${100 + k}-1`;
+          const ip = `2a02:1802:5e::${k + 1}`;
+          return {
+            id: String(100 + k),
+            state: {
+              ...i,
+              reservationId: 100 + k,
+              workloadId: ns,
+              namespace: ns,
+              ip,
+              port: 9900,
+              endpoint: `${ns}:${String((markSecrets(i.password) as { secret: string }).secret)}@[${ip}]:9900`,
+            },
+          };
+        }
+        case "pulumi-nodejs:dynamic/tfgrid:Volume":
+          return { id: "200", state: { ...i, reservationId: 200, volumeId: "200-1" } };
+        case "pulumi-nodejs:dynamic/tfgrid:Container": {
+          const net = i.network as { ip: string };
+          return {
+            id: "300",
+            state: { ...i, reservationId: 300, workloadId: "300-1", ipv4: net.ip, ipv6: "" },
+          };
+        }
+        case "pulumi-nodejs:dynamic/tfgrid:Network": {
+          const nodes = i.nodes as string[];
+          return {
+            id: "400",
+            state: {
+              ...i,
+              nodeSubnets: {
+                ...(i.nodeSubnets as Record<string, string>),
+                ...Object.fromEntries(nodes.slice(1).map((n, k) => [n, `172.20.${k + 2}.0/24`])),
+              },
+              wireguardConfig: i.addAccess ? "[Interface]\nPrivateKey = x\n" : undefined,
+            },
+          };
+        }
+        default:
+          return { id, state: i };
+      }
+    },
+    call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+  },
+  "tfgrid-s3-archive",
+  "test",
+  true,
+);
+
+import {
+  S3Archive,
+  S3ArchiveArgsError,
+  checkArchivePlan,
+  locateShards,
+  type S3ArchiveArgs,
+} from "../../provider/s3archive";
+import { LAYOUT_NOTICE } from "../../provider/placement-layout";
+
+const warnings: string[] = [];
+jest.spyOn(pulumi.log, "warn").mockImplementation(async (msg: string) => {
+  warnings.push(msg);
+});
+
+const value = <T>(o: pulumi.Output<T>): Promise<T> =>
+  (o as unknown as { promise(): Promise<T> }).promise();
+const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> =>
+  (o as unknown as { isSecret: Promise<boolean> }).isSecret;
+
+/** The reference scenario: 3 Salzburg + 3 Vienna nodes, given with their locations. */
+const REFERENCE_NODES = [
+  ...["s1", "s2", "s3"].map((nodeId) => ({
+    nodeId,
+    farmId: 12775,
+    city: "Salzburg",
+    country: "Austria",
+  })),
+  ...["v1", "v2", "v3"].map((nodeId) => ({
+    nodeId,
+    farmId: 82872,
+    city: "Vienna",
+    country: "Austria",
+  })),
+];
+
+const reference = (over: Partial<S3ArchiveArgs> = {}): S3ArchiveArgs => ({
+  shardNodes: REFERENCE_NODES,
+  dataShards: 4,
+  parityShards: 2,
+  zdbSizeGiB: 10,
+  minioCpu: 2,
+  minioMemoryMiB: 2048,
+  metadataVolumeSizeGiB: 10,
+  accessKey: "tfgrid-demo",
+  secretKey: pulumi.secret("s3cr3t-key-123"),
+  durationHours: 24,
+  ...over,
+});
+
+/** Builds an archive and waits until its children are registered; returns them by name. */
+async function build(
+  name: string,
+  args: S3ArchiveArgs,
+  opts: pulumi.ComponentResourceOptions = {},
+) {
+  const archive = new S3Archive(name, args, {
+    ...opts,
+    transformations: [
+      (t) => {
+        options.set(t.name, t.opts as pulumi.CustomResourceOptions);
+        return undefined;
+      },
+    ],
+  });
+  await value(archive.endpoint);
+  await value(archive.redundancy);
+  const children = registered.filter((r) => r.name.startsWith(`${name}-`));
+  const byName = (n: string) => {
+    const found = children.find((c) => c.name === n);
+    if (!found) throw new Error(`no child ${n}`);
+    return found;
+  };
+  return { archive, children, byName };
+}
+
+describe("S3Archive (reference scenario)", () => {
+  let built: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    built = await build("ref", reference());
+  });
+
+  it("creates exactly these children", () => {
+    const sorted = built.children
+      .map((c) => [c.type, c.name])
+      .sort((a, b) => (a[1] < b[1] ? -1 : 1));
+    expect(sorted).toEqual([
+      ["pulumi-nodejs:dynamic/tfgrid:ArchiveLayout", "ref-layout"],
+      ["pulumi-nodejs:dynamic/tfgrid:Volume", "ref-meta"],
+      ["pulumi-nodejs:dynamic/tfgrid:Container", "ref-minio"],
+      ["pulumi-nodejs:dynamic/tfgrid:Network", "ref-net"],
+      ["pulumi-nodejs:dynamic/tfgrid:StablePassword", "ref-password"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "ref-zdb-0"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "ref-zdb-1"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "ref-zdb-2"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "ref-zdb-3"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "ref-zdb-4"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "ref-zdb-5"],
+    ]);
+  });
+
+  it("parents every child to the component", () => {
+    for (const c of built.children) {
+      expect(options.get(c.name)?.parent).toBe(built.archive);
+    }
+  });
+
+  it("gives every zdb its node, seq mode, the shared password, no public access", () => {
+    const zdbs = built.children.filter((c) => c.name.startsWith("ref-zdb-"));
+    expect(zdbs.map((z) => z.inputs)).toEqual(
+      REFERENCE_NODES.map((n) => ({
+        nodeId: n.nodeId,
+        sizeGiB: 10,
+        mode: "seq",
+        password: { secret: "0123456789abcdef0123456789abcdef" },
+        diskType: "SSD",
+        public: false,
+        durationHours: 24,
+      })),
+    );
+  });
+
+  it("creates the network on the MinIO node with its /24 pinned from minioIp", () => {
+    expect(built.byName("ref-net").inputs).toEqual({
+      name: "ref-net",
+      ipRange: "172.20.0.0/16",
+      nodes: ["s1"],
+      nodeSubnets: { s1: "172.20.15.0/24" },
+      durationHours: 24,
+    });
+  });
+
+  it("puts the metadata volume on the MinIO node", () => {
+    expect(built.byName("ref-meta").inputs).toEqual({
+      nodeId: "s1",
+      sizeGiB: 10,
+      diskType: "SSD",
+      durationHours: 24,
+    });
+  });
+
+  it("runs MinIO exactly as GUIDE §2 says, secrets only in secretEnv, SHARDS in shard order", () => {
+    const shards = REFERENCE_NODES.map(
+      (_, k) => `${100 + k}-1:0123456789abcdef0123456789abcdef@[2a02:1802:5e::${k + 1}]:9900`,
+    ).join(",");
+    expect(built.byName("ref-minio").inputs).toEqual({
+      nodeId: "s1",
+      flist: "https://hub.grid.tf/azmy.3bot/minio.flist",
+      entrypoint: "/bin/entrypoint",
+      interactive: false,
+      env: {
+        DATA: "4",
+        PARITY: "2",
+        ACCESS_KEY: "tfgrid-demo",
+        MINIO_ZEROSTOR_META_DIR: "/data",
+      },
+      secretEnv: { secret: { SHARDS: shards, SECRET_KEY: "s3cr3t-key-123" } },
+      cpu: 2,
+      memoryMiB: 2048,
+      diskSizeMiB: 256,
+      network: { name: "ref-net", ip: "172.20.15.16" },
+      volumes: [{ volumeId: "200-1", mountpoint: "/data" }],
+      publicIp6: false,
+      durationHours: 24,
+    });
+  });
+
+  it("shows the planner's warnings at preview", () => {
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        "A site loss is not survivable: losing Salzburg, Austria (3 shards) leaves objects unreadable, because a city may hold at most 2 (parityShards). To survive it: use 3+3 with this layout, or spread the 6 shards over at least 3 cities with at most 2 each.",
+        "The metadata volume on the MinIO node is a single point of failure: if it is lost, no object can be found again, whatever the parity. Keep a backup of it.",
+      ]),
+    );
+  });
+
+  it("records the layout with the EMPTY-archive notice", () => {
+    expect(built.byName("ref-layout").inputs).toEqual({
+      layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
+      notice: LAYOUT_NOTICE,
+    });
+  });
+
+  it("exposes the endpoint, the secret shard list and the redundancy report", async () => {
+    const a = built.archive;
+    expect(await value(a.endpoint)).toBe("http://172.20.15.16:9000");
+    expect(await isSecret(a.endpoint)).toBe(false);
+    expect(await value(a.shards)).toEqual(
+      REFERENCE_NODES.map(
+        (_, k) => `${100 + k}-1:0123456789abcdef0123456789abcdef@[2a02:1802:5e::${k + 1}]:9900`,
+      ),
+    );
+    expect(await isSecret(a.shards)).toBe(true);
+    const report = await value(a.redundancy);
+    expect(await isSecret(a.redundancy)).toBe(false);
+    expect({
+      usableGiB: report.usableGiB,
+      rawGiB: report.rawGiB,
+      siteLossSurvivable: report.siteLossSurvivable,
+      cities: report.domains.city.counts,
+    }).toEqual({
+      usableGiB: 40,
+      rawGiB: 60,
+      siteLossSurvivable: false,
+      cities: { "Salzburg, Austria": 3, "Vienna, Austria": 3 },
+    });
+    expect(await value(a.redundancyReport)).toContain("Site (city) loss survivable: NO");
+    expect(await value(a.layout)).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
+    expect(await value(a.wireguardConfig)).toBeUndefined();
+    expect(await value(a.networkName)).toBe("ref-net");
+  });
+
+  it("gives the volume and the container the layout as replacement trigger", async () => {
+    for (const child of ["ref-meta", "ref-minio"]) {
+      const trigger = options.get(child)?.replacementTrigger as pulumi.Output<string>;
+      expect(await value(trigger)).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
+    }
+    for (const child of ["ref-zdb-0", "ref-net", "ref-password"]) {
+      expect(options.get(child)?.replacementTrigger).toBeUndefined();
+    }
+  });
+});
+
+describe("S3Archive layout changes", () => {
+  it("replaces the volume and the container when shards, data or parity change, and only then", async () => {
+    const trigger = async (name: string) => ({
+      meta: await value(options.get(`${name}-meta`)?.replacementTrigger as pulumi.Output<string>),
+      minio: await value(options.get(`${name}-minio`)?.replacementTrigger as pulumi.Output<string>),
+    });
+    await build("l0", reference());
+    await build("l1", reference({ dataShards: 3, parityShards: 3 }));
+    await build(
+      "l2",
+      reference({
+        shardNodes: [...REFERENCE_NODES.slice(0, 5), { ...REFERENCE_NODES[5], nodeId: "v4" }],
+      }),
+    );
+    await build("l3", reference({ minioCpu: 4, metadataVolumeSizeGiB: 20 }));
+    expect(await trigger("l0")).toEqual({
+      meta: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
+      minio: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
+    });
+    expect(await trigger("l1")).toEqual({
+      meta: "3+3 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
+      minio: "3+3 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
+    });
+    expect(await trigger("l2")).toEqual({
+      meta: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v4",
+      minio: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v4",
+    });
+    // Not a layout change: same trigger, so no forced replacement of the volume.
+    expect(await trigger("l3")).toEqual(await trigger("l0"));
+  });
+});
+
+describe("S3Archive placement and networks", () => {
+  it("places shards with a sticky ShardPlacement and runs MinIO on the first placed node", async () => {
+    const { children, byName, archive } = await build("pl", {
+      placement: { count: 6, farms: [12775, 82872] },
+      accessKey: "tfgrid-demo",
+      secretKey: "s3cr3t-key-123",
+      network: { name: "archive", ipRange: "10.20.0.0/16", accessNodeId: "access-node" },
+      minioIp: "10.20.3.7",
+    });
+    expect(children.map((c) => c.name).sort()).toEqual([
+      "pl-layout",
+      "pl-meta",
+      "pl-minio",
+      "pl-net",
+      "pl-password",
+      "pl-placement",
+      "pl-zdb-0",
+      "pl-zdb-1",
+      "pl-zdb-2",
+      "pl-zdb-3",
+      "pl-zdb-4",
+      "pl-zdb-5",
+    ]);
+    expect(byName("pl-placement").inputs).toEqual({
+      request: { count: 6, farms: [12775, 82872], minFreeSsdGiB: 10 },
+    });
+    expect(byName("pl-net").inputs).toEqual({
+      name: "archive",
+      ipRange: "10.20.0.0/16",
+      nodes: ["placed-0", "access-node"],
+      nodeSubnets: { "placed-0": "10.20.3.0/24" },
+      addAccess: { nodeId: "access-node" },
+    });
+    expect(byName("pl-minio").inputs.nodeId).toBe("placed-0");
+    expect(byName("pl-minio").inputs.network).toEqual({ name: "archive", ip: "10.20.3.7" });
+    expect(await value(archive.wireguardConfig)).toBe("[Interface]\nPrivateKey = x\n");
+    expect(await isSecret(archive.wireguardConfig)).toBe(true);
+    expect(await value(archive.layout)).toBe(
+      "4+2 seq SSD 10GiB: placed-0,placed-1,placed-2,placed-3,placed-4,placed-5",
+    );
+  });
+
+  it("joins an existing network without creating one", async () => {
+    const { children, byName } = await build(
+      "join",
+      reference({ existingNetwork: { name: "shared", nodeSubnet: "172.20.15.0/24" } }),
+    );
+    expect(children.some((c) => c.type.endsWith("tfgrid:Network"))).toBe(false);
+    expect(byName("join-minio").inputs.network).toEqual({ name: "shared", ip: "172.20.15.16" });
+  });
+
+  it("looks shard node ids up through the node lookup", async () => {
+    const lookups: string[] = [];
+    const { archive } = await build(
+      "ids",
+      reference({ shardNodes: ["s1", "s2", "s3", "v1", "v2", "v3"] }),
+      {
+        nodeLookup: async (id: string) => {
+          lookups.push(id);
+          const n = REFERENCE_NODES.find((x) => x.nodeId === id);
+          return n && { farmId: n.farmId, city: n.city, country: n.country };
+        },
+      } as pulumi.ComponentResourceOptions,
+    );
+    expect(lookups).toEqual(["s1", "s2", "s3", "v1", "v2", "v3"]);
+    expect(await value(archive.shardNodes)).toEqual(
+      REFERENCE_NODES.map((n) => ({ ...n, sizeGiB: 10 })),
+    );
+  });
+});
+
+describe("S3Archive bad arguments", () => {
+  const construct = (args: S3ArchiveArgs) => () => new S3Archive("bad", args);
+
+  it("reports every problem at once, before any child exists", () => {
+    const before = registered.length;
+    let caught: unknown;
+    try {
+      construct(
+        reference({
+          dataShards: 5,
+          parityShards: 0,
+          requireSiteFailureTolerance: true,
+          minioIp: "172.21.0.9",
+          accessKey: "ab",
+          secretKey: "short",
+        }),
+      )();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(S3ArchiveArgsError);
+    expect((caught as Error).message).toBe(
+      [
+        'S3Archive "bad": 4 problems in its settings:',
+        "  - parityShards = 0: requireSiteFailureTolerance is set, but with no parity losing any city (any shard) loses data. Fix: set parityShards to at least 1 and keep at most parityShards shards per city (e.g. 3+2 over 3 cities), or unset requireSiteFailureTolerance",
+        '  - accessKey = "ab": MinIO needs an access key of at least 3 characters, without spaces or commas. Fix: set accessKey, e.g. "archive-admin"',
+        '  - secretKey = "(secret)": MinIO needs a secret key of at least 8 characters. Fix: set a longer secretKey (in a stack: pulumi config set --secret <project>:secretKey <value>)',
+        '  - minioIp = "172.21.0.9": the address is outside the network range 172.20.0.0/16. Fix: pick an address from .2 to .254 of one /24 inside 172.20.0.0/16 (e.g. 172.20.15.16); that /24 becomes the MinIO node\'s subnet',
+      ].join("\n"),
+    );
+    expect(registered.length).toBe(before);
+  });
+
+  it.each([
+    {
+      name: "data + parity > shards",
+      args: reference({ dataShards: 5, parityShards: 2 }),
+      problem:
+        "shardCount = 6: dataShards + parityShards = 7 is more than the 6 shards listed; MinIO refuses to start. Fix: list more shardNodes to 7, or lower dataShards/parityShards so they add up to at most 6",
+    },
+    {
+      name: "a MinIO IP outside its node's subnet in an existing network",
+      args: reference({
+        existingNetwork: { name: "shared", nodeSubnet: "172.20.15.0/24" },
+        minioIp: "172.20.16.5",
+      }),
+      problem:
+        'minioIp = "172.20.16.5": the address is outside the MinIO node\'s subnet in "shared", 172.20.15.0/24. Fix: pick an address from .2 to .254 of 172.20.15.0/24, the MinIO node\'s subnet in "shared"',
+    },
+    {
+      name: "the node gateway address",
+      args: reference({ minioIp: "172.20.15.1" }),
+      problem:
+        'minioIp = "172.20.15.1": the address is .1 of its /24, which zos reserves (.0 network, .1 node gateway, .255 broadcast). Fix: pick an address from .2 to .254 of one /24 inside 172.20.0.0/16 (e.g. 172.20.15.16); that /24 becomes the MinIO node\'s subnet',
+    },
+    {
+      name: "neither shard nodes nor placement",
+      args: reference({ shardNodes: undefined }),
+      problem:
+        'shardNodes = "(unset)": neither shardNodes nor placement is set. Fix: give either shardNodes (node ids) or placement ({ count, farms, … }), not both',
+    },
+  ])("$name", ({ args, problem }) => {
+    expect(construct(args)).toThrow(`S3Archive "bad": 1 problem in its settings:\n  - ${problem}`);
+  });
+
+  it("reports a shard node that does not exist and a site-intolerant layout together (the check every reservation waits for)", async () => {
+    const lookup = async (id: string) => {
+      const n = REFERENCE_NODES.find((x) => x.nodeId === id);
+      return n && { farmId: n.farmId, city: n.city, country: n.country };
+    };
+    const located = await locateShards(
+      ["s1", "s2", "nope", "v1", "v2", "v3"].map((nodeId) => ({ nodeId })),
+      10,
+      lookup,
+    );
+    expect(() =>
+      checkArchivePlan("ghost", located.shards, located.problems, {
+        dataShards: 4,
+        parityShards: 2,
+        allowSharedNodes: false,
+        requireSiteFailureTolerance: true,
+        shardProperty: "shardNodes",
+      }),
+    ).toThrow(
+      [
+        'S3Archive "ghost": 2 problems in its settings:',
+        '  - shardNodes[2] = "nope": no such node on the explorer. Fix: use a node id listed by GET /nodes (check tfgrid:explorerUrl points at the right grid), or use placement to let the archive choose',
+        "  - parityShards = 2: requireSiteFailureTolerance is set, but losing Vienna, Austria (3 shards) loses data: a city may hold at most parityShards = 2 shards. Fix: use 3+3 with this layout, or spread the 6 shards over at least 3 cities with at most 2 each",
+      ].join("\n"),
+    );
+  });
+
+  it("renames the planner's shards property to the setting used (placement.count)", () => {
+    const shards = [
+      { nodeId: "a", farmId: 1, city: "A", country: "X", sizeGiB: 10 },
+      { nodeId: "a", farmId: 1, city: "A", country: "X", sizeGiB: 10 },
+    ];
+    expect(() =>
+      checkArchivePlan("dup", shards, [], {
+        dataShards: 1,
+        parityShards: 1,
+        allowSharedNodes: false,
+        requireSiteFailureTolerance: false,
+        shardProperty: "placement.count",
+      }),
+    ).toThrow(
+      'S3Archive "dup": 1 problem in its settings:\n  - placement.count = "a": node a holds 2 shards, so one node failure loses 2 shards at once. Fix: put every shard on a different node, or set allowSharedNodes to accept the shared failure domain',
+    );
+  });
+
+  it("marks its error as a Pulumi RunError, so the CLI prints the message without a stack", () => {
+    expect(pulumi.RunError.isInstance(new S3ArchiveArgsError("x", []))).toBe(true);
+  });
+});
