@@ -34,12 +34,23 @@ function fail(msg: string): never {
 }
 
 export function parseArgs(argv: string[]): LocalGridOptions | "help" {
-  const opts: LocalGridOptions = { port: 8080, dataDir: ".localgrid", provisionDelayMs: 50, pollIntervalMs: 200 };
+  const opts: LocalGridOptions = {
+    port: 8080,
+    dataDir: ".localgrid",
+    provisionDelayMs: 50,
+    pollIntervalMs: 200,
+  };
   const downNodes: string[] = [];
   const failingNodes: Record<string, string> = {};
-  const num = (flag: string, v: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+  const num = (
+    flag: string,
+    v: string | undefined,
+    min = 0,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number => {
     const n = Number(v);
-    if (v === undefined || v === "" || !Number.isFinite(n) || n < min || n > max) fail(`${flag} needs a number in [${min}, ${max}], got ${v}`);
+    if (v === undefined || v === "" || !Number.isFinite(n) || n < min || n > max)
+      fail(`${flag} needs a number in [${min}, ${max}], got ${v}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -114,7 +125,9 @@ async function main(): Promise<void> {
   }
   const grid = await startLocalGrid({ ...parsed, log: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(`localgrid listening on ${grid.url}\n`);
-  process.stderr.write(`control API: ${grid.origin}/__localgrid/state; ${grid.nodeIds.length} nodes; data dir ${parsed.dataDir}\n`);
+  process.stderr.write(
+    `control API: ${grid.origin}/__localgrid/state; ${grid.nodeIds.length} nodes; data dir ${parsed.dataDir}\n`,
+  );
   let stopping = false;
   const stop = (sig: string): void => {
     if (stopping) return;

@@ -49,11 +49,16 @@ export function controlRoutes(ctx: ControlContext): RouteDef[] {
       handler: ({ body }) => {
         const parsed = faultPatchSchema.safeParse(parseJson(body));
         if (!parsed.success) {
-          throw badRequest(parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+          throw badRequest(
+            parsed.error.issues
+              .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+              .join("; "),
+          );
         }
-        const unknown = [...(parsed.data.downNodes ?? []), ...Object.keys(parsed.data.failingNodes ?? {})].filter(
-          (id) => !store.nodes.has(id),
-        );
+        const unknown = [
+          ...(parsed.data.downNodes ?? []),
+          ...Object.keys(parsed.data.failingNodes ?? {}),
+        ].filter((id) => !store.nodes.has(id));
         if (unknown.length) throw badRequest(`unknown node id(s): ${unknown.join(", ")}`);
         ctx.setFaults(parsed.data);
         return ok(ctx.faults());

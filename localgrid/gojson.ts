@@ -252,7 +252,9 @@ export function isCidr(s: string): boolean {
 export function goDecode(v: RawJson, t: GoType, path: string): unknown {
   const mismatch = (): never => {
     const where = path.includes(".") ? `Go struct field ${path}` : `Go value`;
-    throw new GoDecodeError(`json: cannot unmarshal ${kindOf(v)} into ${where} of type ${goName(t)}`);
+    throw new GoDecodeError(
+      `json: cannot unmarshal ${kindOf(v)} into ${where} of type ${goName(t)}`,
+    );
   };
   if (v === null) return zeroOf(t);
   switch (t.k) {
@@ -302,7 +304,8 @@ export function goDecode(v: RawJson, t: GoType, path: string): unknown {
         // Go matches exact names first, then case-insensitively; unknown keys are ignored.
         const field = key in t.fields ? key : lower.get(key.toLowerCase());
         if (field === undefined) continue;
-        const sub = path.includes(".") || path !== t.name ? `${path}.${field}` : `${t.name}.${field}`;
+        const sub =
+          path.includes(".") || path !== t.name ? `${path}.${field}` : `${t.name}.${field}`;
         out[field] = goDecode(v[key], t.fields[field], sub);
       }
       return out;

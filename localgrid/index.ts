@@ -90,7 +90,11 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
     if (!store.nodes.has(id)) throw new Error(`unknown node id ${id}`);
   }
   let random = mulberry32(opts.seed ?? 1);
-  const getFaults = (): FaultSettings => ({ ...faults, downNodes: [...faults.downNodes], failingNodes: { ...faults.failingNodes } });
+  const getFaults = (): FaultSettings => ({
+    ...faults,
+    downNodes: [...faults.downNodes],
+    failingNodes: { ...faults.failingNodes },
+  });
   const setFaults = (p: FaultPatch): void => {
     const { seed, ...rest } = p;
     if (seed !== undefined) random = mulberry32(seed);
@@ -110,7 +114,12 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
       resetCounters: () => server.resetCounters(),
     }),
   ];
-  const server: ExplorerServer = new ExplorerServer({ routes, faults: () => faults, random: () => random(), log });
+  const server: ExplorerServer = new ExplorerServer({
+    routes,
+    faults: () => faults,
+    random: () => random(),
+    log,
+  });
 
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
@@ -120,7 +129,9 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
   const port = (server.http.address() as AddressInfo).port;
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
-  const nodes = store.nodeOrder.map((id) => new SimNode(store, store.nodes.get(id)!, () => faults, log));
+  const nodes = store.nodeOrder.map(
+    (id) => new SimNode(store, store.nodes.get(id)!, () => faults, log),
+  );
   nodes.forEach((n) => n.start());
 
   let closed = false;
@@ -140,7 +151,7 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
         server.http.close(() => resolve());
         server.http.closeAllConnections();
       });
-      store.close();
+      await store.close();
     },
   };
 }

@@ -20,7 +20,7 @@ export function parseCidr4(cidr: string): { base: number; bits: number } | null 
 
 export function cidrContains(outer: { base: number; bits: number }, addr: number): boolean {
   const mask = outer.bits === 0 ? 0 : (~0 << (32 - outer.bits)) >>> 0;
-  return ((addr & mask) >>> 0) === outer.base;
+  return (addr & mask) >>> 0 === outer.base;
 }
 
 /** Expands an IPv6 address (no zone, no embedded IPv4) to 8 groups. */

@@ -76,7 +76,9 @@ export class SimNode {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((e: unknown) => this.log(`node ${this.id}: ${e instanceof Error ? e.message : String(e)}`))
+        .catch((e: unknown) =>
+          this.log(`node ${this.id}: ${e instanceof Error ? e.message : String(e)}`),
+        )
         .finally(() => this.schedule(this.settings().pollIntervalMs));
     }, ms);
   }
@@ -91,8 +93,11 @@ export class SimNode {
     const now = this.store.now();
     this.rt.lastSeen = now;
     const { items, lastId } = this.store.poll(this.id, this.rt.cursor);
-    this.rt.cursor = lastId + 1;
-    this.store.changed();
+    // lastSeen alone is not worth a state write; a cursor move is.
+    if (this.rt.cursor !== lastId + 1) {
+      this.rt.cursor = lastId + 1;
+      this.store.changed();
+    }
 
     // Local expiry (§7.3): a node decommissions what it holds once created + duration passes.
     for (const w of Object.values(this.rt.workloads)) {
@@ -124,7 +129,11 @@ export class SimNode {
     const w = this.rt.workloads[gwid];
     if (w) {
       delete this.rt.workloads[gwid];
-      if (w.networkKey && w.type === WorkloadType.network && this.rt.networks[w.networkKey]?.gwid === gwid) {
+      if (
+        w.networkKey &&
+        w.type === WorkloadType.network &&
+        this.rt.networks[w.networkKey]?.gwid === gwid
+      ) {
         delete this.rt.networks[w.networkKey];
       }
       this.store.changed();
@@ -156,7 +165,11 @@ export class SimNode {
       data = ZERO_DATA[item.type] ?? null;
     }
     const dataText = JSON.stringify(data);
-    const bytes = Buffer.concat([Buffer.from([state]), Buffer.from(message, "utf8"), Buffer.from(dataText, "utf8")]);
+    const bytes = Buffer.concat([
+      Buffer.from([state]),
+      Buffer.from(message, "utf8"),
+      Buffer.from(dataText, "utf8"),
+    ]);
     const result: Result = {
       category: item.type,
       workload_id: item.workload_id,
@@ -168,7 +181,9 @@ export class SimNode {
       node_id: this.id,
     };
     this.store.putResult(item.workload_id, this.id, result);
-    this.log(`node ${this.node.def.hostname ?? this.id}: ${item.workload_id} ${state === ResultState.ok ? "ok" : `error: ${message}`}`);
+    this.log(
+      `node ${this.node.def.hostname ?? this.id}: ${item.workload_id} ${state === ResultState.ok ? "ok" : `error: ${message}`}`,
+    );
   }
 
   // ------------------------------------------------------------ provisioning per type
@@ -199,7 +214,12 @@ export class SimNode {
   private free(): Resources {
     const total = this.node.def.total_resources;
     const used = this.store.reservedOf(this.id);
-    return { cru: total.cru - used.cru, mru: total.mru - used.mru, hru: total.hru - used.hru, sru: total.sru - used.sru };
+    return {
+      cru: total.cru - used.cru,
+      mru: total.mru - used.mru,
+      hru: total.hru - used.hru,
+      sru: total.sru - used.sru,
+    };
   }
 
   /** Refuses when any unit asked for is more than the node has free. */
@@ -225,13 +245,17 @@ export class SimNode {
 
   private open(hex: string, what: string): string {
     const plain = openSealedHex(hex, this.node.keys);
-    if (plain === null) throw new Refusal(`cannot decrypt ${what}: sealed box does not open with this node's key (seal to public_key_hex of node ${this.id})`);
+    if (plain === null)
+      throw new Refusal(
+        `cannot decrypt ${what}: sealed box does not open with this node's key (seal to public_key_hex of node ${this.id})`,
+      );
     return plain;
   }
 
   private usedPorts(exceptKey: string): number[] {
     const ports = new Set(this.node.def.wg_ports ?? []);
-    for (const [key, n] of Object.entries(this.rt.networks)) if (key !== exceptKey) ports.add(n.port);
+    for (const [key, n] of Object.entries(this.rt.networks))
+      if (key !== exceptKey) ports.add(n.port);
     return [...ports].sort((a, b) => a - b);
   }
 
@@ -246,40 +270,70 @@ export class SimNode {
     const key = `${base.user}:${n.name}`;
     const outer = parseCidr4(n.iprange);
     const mine = parseCidr4(nr.iprange);
-    if (!outer) throw new Refusal(`network "${n.name}": iprange ${JSON.stringify(n.iprange)} is not an IPv4 CIDR`);
+    if (!outer)
+      throw new Refusal(
+        `network "${n.name}": iprange ${JSON.stringify(n.iprange)} is not an IPv4 CIDR`,
+      );
     if (!mine || mine.bits !== 24 || !cidrContains(outer, mine.base) || outer.bits > 24) {
-      throw new Refusal(`network "${n.name}": node iprange ${JSON.stringify(nr.iprange)} must be a /24 inside ${n.iprange}`);
+      throw new Refusal(
+        `network "${n.name}": node iprange ${JSON.stringify(nr.iprange)} must be a /24 inside ${n.iprange}`,
+      );
     }
     const port = nr.wireguard_listen_port;
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Refusal(`network "${n.name}": wireguard_listen_port ${port} is not a valid port (1-65535)`);
+      throw new Refusal(
+        `network "${n.name}": wireguard_listen_port ${port} is not a valid port (1-65535)`,
+      );
     }
     if (this.usedPorts(key).includes(port)) {
       throw new Refusal(
         `wireguard listen port ${port} already in use on node ${this.id}, pick another one (in use: ${this.usedPorts(key).join(", ")})`,
       );
     }
-    const wgKey = this.open(nr.wireguard_private_key_encrypted, `wireguard_private_key_encrypted of network "${n.name}"`);
+    const wgKey = this.open(
+      nr.wireguard_private_key_encrypted,
+      `wireguard_private_key_encrypted of network "${n.name}"`,
+    );
     if (Buffer.from(wgKey, "base64").length !== 32 || wgKey.length !== 44) {
-      throw new Refusal(`network "${n.name}": the decrypted WireGuard private key must be the base64 text of 32 bytes`);
+      throw new Refusal(
+        `network "${n.name}": the decrypted WireGuard private key must be the base64 text of 32 bytes`,
+      );
     }
     this.rt.networks[key] = { gwid: base.gwid, iprange: nr.iprange, port };
-    this.keep({ ...base, reserved: { cru: 0, mru: 0, hru: 0, sru: 0 }, networkKey: key }, { wireguard_private_key: wgKey });
+    this.keep(
+      { ...base, reserved: { cru: 0, mru: 0, hru: 0, sru: 0 }, networkKey: key },
+      { wireguard_private_key: wgKey },
+    );
     return null;
   }
 
   private provisionZdb(z: Zdb, base: Omit<ProvisionedWorkload, "reserved">): unknown {
-    if (z.mode !== 0 && z.mode !== 1) throw new Refusal(`zdb ${base.gwid}: mode ${z.mode} is not supported; use 0 (seq) or 1 (user)`);
-    if (z.disk_type !== 0 && z.disk_type !== 1) throw new Refusal(`zdb ${base.gwid}: disk_type ${z.disk_type} is invalid; use 0 (HDD) or 1 (SSD)`);
-    if (z.size <= 0) throw new Refusal(`zdb ${base.gwid}: size must be at least 1 GiB, got ${z.size}`);
+    if (z.mode !== 0 && z.mode !== 1)
+      throw new Refusal(
+        `zdb ${base.gwid}: mode ${z.mode} is not supported; use 0 (seq) or 1 (user)`,
+      );
+    if (z.disk_type !== 0 && z.disk_type !== 1)
+      throw new Refusal(
+        `zdb ${base.gwid}: disk_type ${z.disk_type} is invalid; use 0 (HDD) or 1 (SSD)`,
+      );
+    if (z.size <= 0)
+      throw new Refusal(`zdb ${base.gwid}: size must be at least 1 GiB, got ${z.size}`);
     const password = z.password === "" ? "" : this.open(z.password, `password of zdb ${base.gwid}`);
-    const want = z.disk_type === 1 ? { cru: 0, mru: 0, hru: 0, sru: z.size } : { cru: 0, mru: 0, hru: z.size, sru: 0 };
+    const want =
+      z.disk_type === 1
+        ? { cru: 0, mru: 0, hru: 0, sru: z.size }
+        : { cru: 0, mru: 0, hru: z.size, sru: 0 };
     this.keep({ ...base, reserved: this.reserve(want) }, { password });
-    return { Namespace: base.gwid, IP: derivedIpv6(this.node.def.ipv6, `zdb:${base.gwid}`), Port: 9900 };
+    return {
+      Namespace: base.gwid,
+      IP: derivedIpv6(this.node.def.ipv6, `zdb:${base.gwid}`),
+      Port: 9900,
+    };
   }
 
   private provisionVolume(v: Volume, base: Omit<ProvisionedWorkload, "reserved">): unknown {
-    if (v.size <= 0) throw new Refusal(`volume ${base.gwid}: size must be at least 1 GiB, got ${v.size}`);
+    if (v.size <= 0)
+      throw new Refusal(`volume ${base.gwid}: size must be at least 1 GiB, got ${v.size}`);
     this.keep({ ...base, reserved: this.reserve({ cru: 0, mru: 0, hru: 0, sru: v.size }) });
     return { volume_id: base.gwid };
   }
@@ -287,7 +341,10 @@ export class SimNode {
   private provisionContainer(c: Container, base: Omit<ProvisionedWorkload, "reserved">): unknown {
     const gwid = base.gwid;
     const conn = (c.network_connection ?? [])[0];
-    if (!conn) throw new Refusal(`container ${gwid}: network_connection is empty; a container must join a network installed on node ${this.id}`);
+    if (!conn)
+      throw new Refusal(
+        `container ${gwid}: network_connection is empty; a container must join a network installed on node ${this.id}`,
+      );
     const key = `${base.user}:${conn.network_id}`;
     const net = this.rt.networks[key];
     if (!net) {
@@ -299,17 +356,33 @@ export class SimNode {
     const addr = ipv4ToInt(conn.ipaddress);
     const usable = `use .2-.254 of ${net.iprange}`;
     if (addr === null || !cidrContains(sub, addr)) {
-      throw new Refusal(`container ${gwid}: ip ${conn.ipaddress || "(empty)"} is outside the subnet of network "${conn.network_id}" on node ${this.id}; ${usable}`);
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress || "(empty)"} is outside the subnet of network "${conn.network_id}" on node ${this.id}; ${usable}`,
+      );
     }
     const host = addr - sub.base;
-    if (host === 0) throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is the network address of network "${conn.network_id}" on node ${this.id}; ${usable}`);
-    if (host === 1) throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is the gateway of network "${conn.network_id}" on node ${this.id}; ${usable}`);
-    if (host === 255) throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is the broadcast address of network "${conn.network_id}" on node ${this.id}; ${usable}`);
+    if (host === 0)
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress} is the network address of network "${conn.network_id}" on node ${this.id}; ${usable}`,
+      );
+    if (host === 1)
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress} is the gateway of network "${conn.network_id}" on node ${this.id}; ${usable}`,
+      );
+    if (host === 255)
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress} is the broadcast address of network "${conn.network_id}" on node ${this.id}; ${usable}`,
+      );
     const taken = Object.values(this.rt.workloads).find(
-      (w) => w.type === WorkloadType.container && w.networkKey === key && w.containerIp === conn.ipaddress,
+      (w) =>
+        w.type === WorkloadType.container &&
+        w.networkKey === key &&
+        w.containerIp === conn.ipaddress,
     );
     if (taken) {
-      throw new Refusal(`container ${gwid}: ip ${conn.ipaddress} is already taken by container ${taken.gwid} in network "${conn.network_id}" on node ${this.id}; pick a free address`);
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress} is already taken by container ${taken.gwid} in network "${conn.network_id}" on node ${this.id}; pick a free address`,
+      );
     }
     for (const m of c.volumes ?? []) {
       const vid = m.volume_id.startsWith("-") ? `${base.rid}${m.volume_id}` : m.volume_id;
@@ -317,20 +390,38 @@ export class SimNode {
       if (!local || local.type !== WorkloadType.volume) {
         const elsewhere = this.store.findProvisioned(vid);
         if (elsewhere && elsewhere.w.type === WorkloadType.volume) {
-          throw new Refusal(`container ${gwid}: volume ${vid} is on node ${elsewhere.nodeId}, not on node ${this.id}; a container can only mount volumes of its own node`);
+          throw new Refusal(
+            `container ${gwid}: volume ${vid} is on node ${elsewhere.nodeId}, not on node ${this.id}; a container can only mount volumes of its own node`,
+          );
         }
-        throw new Refusal(`container ${gwid}: volume ${vid} is unknown on node ${this.id}; deploy the volume on this node first`);
+        throw new Refusal(
+          `container ${gwid}: volume ${vid} is unknown on node ${this.id}; deploy the volume on this node first`,
+        );
       }
       if (local.user !== base.user) {
-        throw new Refusal(`container ${gwid}: volume ${vid} belongs to another user; mount only your own volumes`);
+        throw new Refusal(
+          `container ${gwid}: volume ${vid} belongs to another user; mount only your own volumes`,
+        );
       }
     }
     const secretEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.secret_environment ?? {})) {
       secretEnv[k] = v === "" ? "" : this.open(v, `secret_environment ${k}`);
     }
-    const want = { cru: c.capacity.cpu, mru: c.capacity.memory / GIB, hru: 0, sru: c.capacity.disk_size / GIB };
-    this.keep({ ...base, reserved: this.reserve(want), networkKey: key, containerIp: conn.ipaddress }, { secret_environment: secretEnv });
-    return { id: gwid, ipv6: conn.public_ip6 ? derivedIpv6(this.node.def.ipv6, `container:${gwid}`) : "", ipv4: conn.ipaddress };
+    const want = {
+      cru: c.capacity.cpu,
+      mru: c.capacity.memory / GIB,
+      hru: 0,
+      sru: c.capacity.disk_size / GIB,
+    };
+    this.keep(
+      { ...base, reserved: this.reserve(want), networkKey: key, containerIp: conn.ipaddress },
+      { secret_environment: secretEnv },
+    );
+    return {
+      id: gwid,
+      ipv6: conn.public_ip6 ? derivedIpv6(this.node.def.ipv6, `container:${gwid}`) : "",
+      ipv4: conn.ipaddress,
+    };
   }
 }

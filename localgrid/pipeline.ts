@@ -6,11 +6,7 @@ import { NextAction, ResultState, WorkloadType } from "./types";
 import type { Reservation, WorkloadItem } from "./types";
 
 /** Counts delete (or provision) signatures from listed signers, one per tid. */
-function quorumMet(
-  signers: number[] | null,
-  quorum: number,
-  sigs: { tid: number }[],
-): boolean {
+function quorumMet(signers: number[] | null, quorum: number, sigs: { tid: number }[]): boolean {
   const allowed = new Set(signers ?? []);
   const tids = new Set(sigs.filter((s) => allowed.has(s.tid)).map((s) => s.tid));
   return tids.size >= quorum;
@@ -31,9 +27,7 @@ export function workloadCount(r: Reservation): number {
 }
 
 export function successfullyDeployed(r: Reservation): boolean {
-  return (
-    r.results.length >= workloadCount(r) && r.results.every((x) => x.state === ResultState.ok)
-  );
+  return r.results.length >= workloadCount(r) && r.results.every((x) => x.state === ResultState.ok);
 }
 
 /**
@@ -78,7 +72,8 @@ export function workloadItems(r: Reservation, nodeId?: string): WorkloadItem[] {
     }
   };
   for (const n of d.networks ?? []) {
-    for (const nr of n.network_resources ?? []) push(n.workload_id, WorkloadType.network, n, nr.node_id);
+    for (const nr of n.network_resources ?? [])
+      push(n.workload_id, WorkloadType.network, n, nr.node_id);
   }
   for (const z of d.zdbs ?? []) push(z.workload_id, WorkloadType.zdb, z, z.node_id);
   for (const v of d.volumes ?? []) push(v.workload_id, WorkloadType.volume, v, v.node_id);

@@ -17,10 +17,13 @@ interface CompiledRoute extends RouteDef {
 
 function compile(r: RouteDef): CompiledRoute {
   const keys: string[] = [];
-  const src = r.template.replace(/\{(\w+)(?::([^}]+))?\}/g, (_m, name: string, pattern?: string) => {
-    keys.push(name);
-    return `(${pattern ?? "[^/]+"})`;
-  });
+  const src = r.template.replace(
+    /\{(\w+)(?::([^}]+))?\}/g,
+    (_m, name: string, pattern?: string) => {
+      keys.push(name);
+      return `(${pattern ?? "[^/]+"})`;
+    },
+  );
   return { ...r, regex: new RegExp(`^${src}/?$`), keys };
 }
 
@@ -62,7 +65,8 @@ export class ExplorerServer {
   }
 
   private write(res: ServerResponse, reply: Reply): void {
-    const text = reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body ?? null);
+    const text =
+      reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body ?? null);
     res.writeHead(reply.status, {
       "Content-Type": "application/json",
       "Content-Length": Buffer.byteLength(text),
@@ -91,12 +95,20 @@ export class ExplorerServer {
     });
   }
 
-  private match(method: string, path: string, query: URLSearchParams): { route: CompiledRoute; params: Record<string, string> } | "method" | null {
+  private match(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+  ): { route: CompiledRoute; params: Record<string, string> } | "method" | null {
     let pathMatched = false;
     for (const route of this.routes) {
       const m = route.regex.exec(path);
       if (!m) continue;
-      if (route.queries && !Object.entries(route.queries).every(([k, re]) => re.test(query.get(k) ?? ""))) continue;
+      if (
+        route.queries &&
+        !Object.entries(route.queries).every(([k, re]) => re.test(query.get(k) ?? ""))
+      )
+        continue;
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
@@ -119,7 +131,10 @@ export class ExplorerServer {
       return;
     }
     const found = this.match(method, url.pathname, url.searchParams);
-    const key = typeof found === "object" && found ? counterKey(method, found.route.template) : `${method} (unmatched)`;
+    const key =
+      typeof found === "object" && found
+        ? counterKey(method, found.route.template)
+        : `${method} (unmatched)`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
 
     // Faults are for customer-facing explorer traffic only; the control API is never faulted.
@@ -129,7 +144,10 @@ export class ExplorerServer {
       if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
       if (faults.fail5xxRate > 0 && this.deps.random() < faults.fail5xxRate) {
         req.resume();
-        this.write(res, { status: 500, body: { error: "localgrid injected fault: 500 before processing" } });
+        this.write(res, {
+          status: 500,
+          body: { error: "localgrid injected fault: 500 before processing" },
+        });
         return;
       }
     }
@@ -137,13 +155,23 @@ export class ExplorerServer {
     try {
       const body = await this.readBody(req);
       if (found === null) throw new HttpError(404, `no route for ${method} ${url.pathname}`);
-      if (found === "method") throw new HttpError(405, `method ${method} not allowed on ${url.pathname}`);
-      reply = await found.route.handler({ params: found.params, query: url.searchParams, body, req });
+      if (found === "method")
+        throw new HttpError(405, `method ${method} not allowed on ${url.pathname}`);
+      reply = await found.route.handler({
+        params: found.params,
+        query: url.searchParams,
+        body,
+        req,
+      });
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       reply = { status: e.status, body: { error: e.message } };
     }
-    if (faulted && faults.dropAfterProcessRate > 0 && this.deps.random() < faults.dropAfterProcessRate) {
+    if (
+      faulted &&
+      faults.dropAfterProcessRate > 0 &&
+      this.deps.random() < faults.dropAfterProcessRate
+    ) {
       // The request took effect; the client never learns it. Tests client idempotency.
       this.deps.log(`dropping connection after processing ${method} ${url.pathname}`);
       req.socket.destroy();

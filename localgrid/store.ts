@@ -8,7 +8,17 @@
  * on close. Each reservation's JSON is cached until it changes so a write with thousands of
  * reservations stays cheap.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { open as openAsync, rename as renameAsync } from "node:fs/promises";
 import { join } from "node:path";
 import { badRequest, HttpError, notFound, unauthorized, conflict, internal } from "./errors";
 import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./crypto";
@@ -16,7 +26,15 @@ import type { NodeKeys } from "./crypto";
 import type { FarmDefinition, GridDefinition, NodeDefinition, Resources } from "./grid";
 import { computeNextAction, workloadItems } from "./pipeline";
 import { decodeBody, validateCreate } from "./validate";
-import { NextAction, RESULT_TYPE, ResultState, SIGN_BODY_TYPE, USER_TYPE, VALIDATE_BODY_TYPE, WorkloadType } from "./types";
+import {
+  NextAction,
+  RESULT_TYPE,
+  ResultState,
+  SIGN_BODY_TYPE,
+  USER_TYPE,
+  VALIDATE_BODY_TYPE,
+  WorkloadType,
+} from "./types";
 import type { Reservation, Result, SigningSignature, User, WorkloadItem } from "./types";
 
 /** A workload a simulated node has provisioned (its local cache, like zos's). */
@@ -86,7 +104,10 @@ export function paginate<T>(all: T[], page?: string | null, size?: string | null
 
 export function parseGwid(gwid: string): { rid: number; wid: number } {
   const m = /^(\d+)-(\d+)$/.exec(gwid);
-  if (!m) throw badRequest(`invalid workload id ${JSON.stringify(gwid)}; expected "<reservation id>-<workload id>"`);
+  if (!m)
+    throw badRequest(
+      `invalid workload id ${JSON.stringify(gwid)}; expected "<reservation id>-<workload id>"`,
+    );
   return { rid: Number(m[1]), wid: Number(m[2]) };
 }
 
@@ -114,6 +135,8 @@ export class Store {
   private secrets = new Map<string, Record<string, unknown>>();
   private jsonCache = new Map<number, string>();
   private saveTimer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private dirty = false;
   private readonly file: string | null;
 
   private constructor(
@@ -148,7 +171,9 @@ export class Store {
     if (persisted) store.load(persisted);
     if (opts.clockOffsetSeconds !== undefined) store.clockOffsetSeconds = opts.clockOffsetSeconds;
     if (persisted) {
-      opts.log(`resumed ${store.reservations.size} reservations and ${store.users.size} users from ${opts.dataDir}`);
+      opts.log(
+        `resumed ${store.reservations.size} reservations and ${store.users.size} users from ${opts.dataDir}`,
+      );
     }
     return store;
   }
@@ -178,9 +203,11 @@ export class Store {
     this.reservationCounter = p.reservationCounter;
     for (const r of p.reservations) this.index(r);
     for (const [node, items] of Object.entries(p.queues)) {
-      if (this.queues.has(node)) this.queues.set(node, new Map(items.map((i) => [i.workload_id, i])));
+      if (this.queues.has(node))
+        this.queues.set(node, new Map(items.map((i) => [i.workload_id, i])));
     }
-    for (const [node, rt] of Object.entries(p.nodes)) if (this.runtime.has(node)) this.runtime.set(node, rt);
+    for (const [node, rt] of Object.entries(p.nodes))
+      if (this.runtime.has(node)) this.runtime.set(node, rt);
     for (const [gwid, s] of Object.entries(p.secrets)) this.secrets.set(gwid, s);
   }
 
@@ -205,14 +232,16 @@ export class Store {
 
   // ---------------------------------------------------------------- persistence
 
-  /** Schedules an atomic state write (debounced ≤ 25 ms). */
+  /**
+   * Schedules an atomic state write, debounced 50 ms. The write itself is asynchronous (only the
+   * serialization runs on the event loop) so persistence does not stall request handling.
+   */
   changed(r?: Reservation): void {
     if (r) this.jsonCache.delete(r.id);
-    if (!this.file || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = null;
-      this.flush();
-    }, 25);
+    if (!this.file) return;
+    this.dirty = true;
+    if (!this.saveTimer && !this.writing)
+      this.saveTimer = setTimeout(() => void this.writeAsync(), 50);
   }
 
   private reservationJson(r: Reservation): string {
@@ -224,13 +253,7 @@ export class Store {
     return s;
   }
 
-  /** Writes state.json now: tmp file, fsync, rename — a crash never leaves a torn file. */
-  flush(): void {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = null;
-    }
-    if (!this.file) return;
+  private serialize(): string {
     const queues: Record<string, WorkloadItem[]> = {};
     for (const [n, q] of this.queues) queues[n] = [...q.values()];
     const head: Omit<PersistedState, "reservations"> = {
@@ -245,16 +268,49 @@ export class Store {
       secrets: Object.fromEntries(this.secrets),
     };
     const res = [...this.reservations.values()].map((r) => this.reservationJson(r)).join(",");
-    const text = `${JSON.stringify(head).slice(0, -1)},"reservations":[${res}]}`;
+    return `${JSON.stringify(head).slice(0, -1)},"reservations":[${res}]}`;
+  }
+
+  private async writeAsync(): Promise<void> {
+    this.saveTimer = null;
+    if (!this.file || !this.dirty) return;
+    this.dirty = false;
+    const text = this.serialize();
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    this.writing = (async () => {
+      const fh = await openAsync(tmp, "w");
+      try {
+        await fh.writeFile(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await renameAsync(tmp, this.file!);
+    })().catch((e: unknown) => this.log(`state write failed: ${String(e)}`));
+    await this.writing;
+    this.writing = null;
+    if (this.dirty && !this.saveTimer)
+      this.saveTimer = setTimeout(() => void this.writeAsync(), 50);
+  }
+
+  /** Writes state.json now: tmp file, fsync, rename — a crash never leaves a torn file. */
+  async flush(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+    }
+    if (this.writing) await this.writing;
+    if (!this.file) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(tmp, "w");
     try {
-      writeSync(fd, text);
+      writeSync(fd, this.serialize());
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, this.file);
+    this.dirty = false;
   }
 
   /** The full state for `GET /__localgrid/state`. */
@@ -276,22 +332,37 @@ export class Store {
   createUser(body: string): User {
     const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
     if (u.name === "") throw internal("name cannot be empty");
-    if (u.name !== u.name.toLowerCase()) throw badRequest(`name should be all lower case, got ${JSON.stringify(u.name)}`);
-    if (u.name.length < 3) throw badRequest(`name should be at least 3 characters, got ${JSON.stringify(u.name)}`);
-    if (u.email !== u.email.toLowerCase()) throw badRequest(`email should be all lower case, got ${JSON.stringify(u.email)}`);
-    if (!isHex(u.pubkey, 32)) throw internal("invalid pubkey: expected 64 hex characters (32-byte ed25519 key)");
+    if (u.name !== u.name.toLowerCase())
+      throw badRequest(`name should be all lower case, got ${JSON.stringify(u.name)}`);
+    if (u.name.length < 3)
+      throw badRequest(`name should be at least 3 characters, got ${JSON.stringify(u.name)}`);
+    if (u.email !== u.email.toLowerCase())
+      throw badRequest(`email should be all lower case, got ${JSON.stringify(u.email)}`);
+    if (!isHex(u.pubkey, 32))
+      throw internal("invalid pubkey: expected 64 hex characters (32-byte ed25519 key)");
     for (const other of this.users.values()) {
-      if (other.name === u.name) throw conflict(`user with name ${JSON.stringify(u.name)} already exists`);
-      if (u.email !== "" && other.email === u.email) throw conflict(`user with email ${JSON.stringify(u.email)} already exists`);
+      if (other.name === u.name)
+        throw conflict(`user with name ${JSON.stringify(u.name)} already exists`);
+      if (u.email !== "" && other.email === u.email)
+        throw conflict(`user with email ${JSON.stringify(u.email)} already exists`);
     }
-    const user: User = { id: ++this.userCounter, name: u.name, email: u.email, pubkey: u.pubkey.toLowerCase(), host: "", description: "" };
+    const user: User = {
+      id: ++this.userCounter,
+      name: u.name,
+      email: u.email,
+      pubkey: u.pubkey.toLowerCase(),
+      host: "",
+      description: "",
+    };
     this.users.set(user.id, user);
     this.changed();
     return user;
   }
 
   listUsers(name: string | null, email: string | null): User[] {
-    return [...this.users.values()].filter((u) => (!name || u.name === name) && (!email || u.email === email));
+    return [...this.users.values()].filter(
+      (u) => (!name || u.name === name) && (!email || u.email === email),
+    );
   }
 
   getUser(tidText: string): User {
@@ -314,7 +385,8 @@ export class Store {
       throw badRequest("payload verification failed: signature does not match the stored pubkey");
     }
     if (u.name !== "" && u.name !== cur.name) throw badRequest("can't change user name");
-    if (u.pubkey !== "" && !isHex(u.pubkey, 32)) throw badRequest("invalid pubkey: expected 64 hex characters");
+    if (u.pubkey !== "" && !isHex(u.pubkey, 32))
+      throw badRequest("invalid pubkey: expected 64 hex characters");
     if (u.email !== "") cur.email = u.email;
     if (u.host !== "") cur.host = u.host;
     if (u.description !== "") cur.description = u.description;
@@ -353,7 +425,9 @@ export class Store {
   /** Serialized view; reuses the cached JSON when the computed state equals the stored one. */
   viewJson(r: Reservation): string {
     const next = computeNextAction(r, this.now());
-    return next === r.next_action ? this.reservationJson(r) : JSON.stringify({ ...r, next_action: next });
+    return next === r.next_action
+      ? this.reservationJson(r)
+      : JSON.stringify({ ...r, next_action: next });
   }
 
   createReservation(body: string): { reservation_id: number; escrow_information: unknown } {
@@ -394,7 +468,9 @@ export class Store {
     if (nextAction !== null && nextAction !== "" && !/^\d+$/.test(nextAction)) {
       throw badRequest(`next_action must be an integer, got ${JSON.stringify(nextAction)}`);
     }
-    const ids = customerTid ? (this.byCustomer.get(Number(customerTid)) ?? []) : [...this.reservations.keys()];
+    const ids = customerTid
+      ? (this.byCustomer.get(Number(customerTid)) ?? [])
+      : [...this.reservations.keys()];
     const out: Reservation[] = [];
     for (const id of ids) {
       const r = this.reservations.get(id)!;
@@ -411,18 +487,27 @@ export class Store {
     const user = this.users.get(b.tid);
     if (!user) throw notFound(`user ${b.tid} not found`);
     const now = this.now();
-    const req = which === "provision" ? r.data_reservation.signing_request_provision : r.data_reservation.signing_request_delete;
+    const req =
+      which === "provision"
+        ? r.data_reservation.signing_request_provision
+        : r.data_reservation.signing_request_delete;
     if (which === "provision") {
       const state = computeNextAction(r, now);
       if (state !== NextAction.sign) {
-        throw unauthorized(`reservation ${r.id} is not waiting for provision signatures (next_action ${state})`);
+        throw unauthorized(
+          `reservation ${r.id} is not waiting for provision signatures (next_action ${state})`,
+        );
       }
     }
     if (!(req.signers ?? []).includes(b.tid)) {
-      throw unauthorized(`tid ${b.tid} is not in signing_request_${which}.signers of reservation ${r.id}`);
+      throw unauthorized(
+        `tid ${b.tid} is not in signing_request_${which}.signers of reservation ${r.id}`,
+      );
     }
     if (!verifyDetached(utf8(`${r.id}${r.json}`), b.signature, user.pubkey)) {
-      throw unauthorized(`failed to verify ${which} signature of tid ${b.tid}: expected ed25519 over str(id)+json`);
+      throw unauthorized(
+        `failed to verify ${which} signature of tid ${b.tid}: expected ed25519 over str(id)+json`,
+      );
     }
     const list = which === "provision" ? r.signatures_provision : r.signatures_delete;
     const kept = list.filter((s) => s.tid !== b.tid);
@@ -498,7 +583,8 @@ export class Store {
       if (next === NextAction.delete && r.next_action !== NextAction.delete) this.toDelete(r);
       if (next !== NextAction.deploy && next !== NextAction.delete) continue;
       for (const item of workloadItems(r, nodeId)) {
-        if (!seen.has(item.workload_id)) items.push({ ...item, to_delete: next === NextAction.delete });
+        if (!seen.has(item.workload_id))
+          items.push({ ...item, to_delete: next === NextAction.delete });
       }
     }
     return { items, lastId };
@@ -562,7 +648,8 @@ export class Store {
     this.queues.get(nodeId)?.delete(gwid);
     const done = workloadItems(r).every((i) =>
       r.results.some(
-        (x) => x.workload_id === i.workload_id && x.node_id === i.node_id && x.state !== ResultState.ok,
+        (x) =>
+          x.workload_id === i.workload_id && x.node_id === i.node_id && x.state !== ResultState.ok,
       ),
     );
     if (done) r.next_action = NextAction.deleted;
@@ -577,12 +664,25 @@ export class Store {
   }
 
   reservedOf(nodeId: string): Resources {
-    return Object.values(this.nodeRuntime(nodeId).workloads).reduce((a, w) => sumResources(a, w.reserved), ZERO_RESOURCES);
+    return Object.values(this.nodeRuntime(nodeId).workloads).reduce(
+      (a, w) => sumResources(a, w.reserved),
+      ZERO_RESOURCES,
+    );
   }
 
   /** Workload counters as `POST /nodes/{id}/used_resources` would report them. */
   workloadCounters(nodeId: string): Record<string, number> {
-    const c = { network: 0, volume: 0, zdb_namespace: 0, container: 0, k8s_vm: 0, proxy: 0, reverse_proxy: 0, subdomain: 0, delegate_domain: 0 };
+    const c = {
+      network: 0,
+      volume: 0,
+      zdb_namespace: 0,
+      container: 0,
+      k8s_vm: 0,
+      proxy: 0,
+      reverse_proxy: 0,
+      subdomain: 0,
+      delegate_domain: 0,
+    };
     for (const w of Object.values(this.nodeRuntime(nodeId).workloads)) {
       if (w.type === WorkloadType.network) c.network++;
       else if (w.type === WorkloadType.volume) c.volume++;
@@ -617,8 +717,8 @@ export class Store {
   }
 
   /** Flushes pending writes; called on close. */
-  close(): void {
-    this.flush();
+  async close(): Promise<void> {
+    await this.flush();
   }
 
   debug(line: string): void {

@@ -16,7 +16,10 @@ const struct = (name: string, fields: Record<string, GoType>): GoType => ({
 });
 
 const statsAggregator = slice(
-  struct("workloads.StatsAggregator", { type: str, data: struct("workloads.StatsData", { endpoint: str }) }),
+  struct("workloads.StatsAggregator", {
+    type: str,
+    data: struct("workloads.StatsData", { endpoint: str }),
+  }),
 );
 
 const signingRequest = struct("workloads.SigningRequest", {
@@ -52,7 +55,11 @@ const container = struct("workloads.Container", {
   interactive: bool,
   volumes: slice(struct("workloads.ContainerMount", { volume_id: str, mountpoint: str })),
   network_connection: slice(
-    struct("workloads.NetworkConnection", { network_id: str, ipaddress: { k: "ip" }, public_ip6: bool }),
+    struct("workloads.NetworkConnection", {
+      network_id: str,
+      ipaddress: { k: "ip" },
+      public_ip6: bool,
+    }),
   ),
   stats_aggregator: statsAggregator,
   logs: slice(
@@ -180,7 +187,10 @@ export const USER_TYPE = struct("phonebook.User", {
   sender_signature_hex: str,
 });
 
-export const VALIDATE_BODY_TYPE = struct("phonebook.ValidateBody", { payload: str, signature: str });
+export const VALIDATE_BODY_TYPE = struct("phonebook.ValidateBody", {
+  payload: str,
+  signature: str,
+});
 
 // ---- decoded TypeScript shapes ----
 

@@ -25,7 +25,13 @@ export function firstDifference(a: unknown, b: unknown, path: string): string | 
   if (deepEqual(a, b)) return null;
   const describe = (v: unknown): string =>
     v === null ? "null" : Array.isArray(v) ? `a list of ${v.length}` : JSON.stringify(v);
-  if (a && b && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
+  if (
+    a &&
+    b &&
+    typeof a === "object" &&
+    typeof b === "object" &&
+    Array.isArray(a) === Array.isArray(b)
+  ) {
     if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
       for (let i = 0; i < a.length; i++) {
         const d = firstDifference(a[i], b[i], `${path}[${i}]`);
@@ -50,7 +56,14 @@ export interface CreateContext {
 }
 
 const MIN_DURATION_SECONDS = 3600;
-const UNSUPPORTED = ["kubernetes", "proxies", "reverse_proxies", "subdomains", "domain_delegates", "gateway4to6"] as const;
+const UNSUPPORTED = [
+  "kubernetes",
+  "proxies",
+  "reverse_proxies",
+  "subdomains",
+  "domain_delegates",
+  "gateway4to6",
+] as const;
 
 /**
  * Decodes and validates a create body. Returns the decoded reservation with server-owned fields
@@ -63,7 +76,11 @@ export function validateCreate(body: string, ctx: CreateContext): Reservation {
 
   let fromJson: ReservationData;
   try {
-    fromJson = goDecode(parseRaw(r.json), RESERVATION_DATA_TYPE, "workloads.ReservationData") as ReservationData;
+    fromJson = goDecode(
+      parseRaw(r.json),
+      RESERVATION_DATA_TYPE,
+      "workloads.ReservationData",
+    ) as ReservationData;
   } catch (e) {
     if (e instanceof JsonSyntaxError || e instanceof GoDecodeError) {
       throw badRequest(`json is not a valid data_reservation: ${e.message}`);
@@ -77,7 +94,8 @@ export function validateCreate(body: string, ctx: CreateContext): Reservation {
     );
   }
   const metaBytes = Buffer.byteLength(r.metadata, "utf8");
-  if (metaBytes > 1024) throw badRequest(`metadata is ${metaBytes} bytes; at most 1024 bytes are allowed`);
+  if (metaBytes > 1024)
+    throw badRequest(`metadata is ${metaBytes} bytes; at most 1024 bytes are allowed`);
 
   const d = r.data_reservation;
   for (const key of UNSUPPORTED) {
@@ -94,20 +112,30 @@ export function validateCreate(body: string, ctx: CreateContext): Reservation {
   ];
   for (const [id, kind] of ids) {
     const prev = seen.get(id);
-    if (prev) throw badRequest(`duplicate workload_id ${id} (${prev} and ${kind}); workload ids must be unique in a reservation`);
+    if (prev)
+      throw badRequest(
+        `duplicate workload_id ${id} (${prev} and ${kind}); workload ids must be unique in a reservation`,
+      );
     seen.set(id, kind);
   }
   for (const v of d.volumes ?? []) {
-    if (v.type !== 1) throw badRequest(`volume ${v.workload_id}: only SSD volumes are accepted (type 1), got type ${v.type}`);
+    if (v.type !== 1)
+      throw badRequest(
+        `volume ${v.workload_id}: only SSD volumes are accepted (type 1), got type ${v.type}`,
+      );
   }
   for (const c of d.containers ?? []) {
     if (c.capacity.disk_type !== 1) {
-      throw badRequest(`container ${c.workload_id}: only SSD root filesystems are accepted (capacity.disk_type 1), got ${c.capacity.disk_type}`);
+      throw badRequest(
+        `container ${c.workload_id}: only SSD root filesystems are accepted (capacity.disk_type 1), got ${c.capacity.disk_type}`,
+      );
     }
   }
 
   if (d.expiration_reservation <= ctx.now) {
-    throw badRequest(`expiration_reservation ${d.expiration_reservation} is in the past (server time ${ctx.now})`);
+    throw badRequest(
+      `expiration_reservation ${d.expiration_reservation} is in the past (server time ${ctx.now})`,
+    );
   }
   if (d.expiration_reservation - ctx.now < MIN_DURATION_SECONDS) {
     throw badRequest(
@@ -116,7 +144,8 @@ export function validateCreate(body: string, ctx: CreateContext): Reservation {
   }
 
   const pubkey = ctx.pubkeyOf(r.customer_tid);
-  if (pubkey === undefined) throw badRequest(`customer_tid ${r.customer_tid} is not a registered user`);
+  if (pubkey === undefined)
+    throw badRequest(`customer_tid ${r.customer_tid} is not a registered user`);
   if (!isHex(r.customer_signature)) throw badRequest("customer_signature is not valid hex");
   if (!verifyDetached(utf8(r.json), r.customer_signature, pubkey)) {
     throw badRequest("failed to verify customer signature");

@@ -91,7 +91,9 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
       handler: ({ query }) => {
         const owner = intParam(query, "owner");
         const name = query.get("name");
-        const all = farms.filter((f) => (!owner || f.threebot_id === owner) && (!name || f.name === name));
+        const all = farms.filter(
+          (f) => (!owner || f.threebot_id === owner) && (!name || f.name === name),
+        );
         const page = paginate(all, query.get("page"), query.get("size"));
         return ok(page.items.map(farmView), 200, { Pages: String(page.pages) });
       },
@@ -100,7 +102,8 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
       method: "GET",
       template: "/explorer/farms/{farm_id}",
       handler: ({ params }) => {
-        if (!/^\d+$/.test(params.farm_id)) throw badRequest(`invalid farm id ${JSON.stringify(params.farm_id)}`);
+        if (!/^\d+$/.test(params.farm_id))
+          throw badRequest(`invalid farm id ${JSON.stringify(params.farm_id)}`);
         const f = farms.find((x) => x.id === Number(params.farm_id));
         if (!f) throw notFound(`farm ${params.farm_id} not found`);
         return ok(farmView(f));
@@ -114,7 +117,12 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
         const country = query.get("country");
         const city = query.get("city");
         // Capacity filters compare against totals, not free capacity (§2.3).
-        const min = { cru: intParam(query, "cru"), mru: intParam(query, "mru"), sru: intParam(query, "sru"), hru: intParam(query, "hru") };
+        const min = {
+          cru: intParam(query, "cru"),
+          mru: intParam(query, "mru"),
+          sru: intParam(query, "sru"),
+          hru: intParam(query, "hru"),
+        };
         const all = store.nodeOrder
           .map((id) => store.nodes.get(id)!)
           .filter((n) => {
@@ -131,7 +139,11 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
             );
           });
         const page = paginate(all, query.get("page"), query.get("size"));
-        return ok(page.items.map((n) => nodeView(ctx, n)), 200, { Pages: String(page.pages) });
+        return ok(
+          page.items.map((n) => nodeView(ctx, n)),
+          200,
+          { Pages: String(page.pages) },
+        );
       },
     },
     {

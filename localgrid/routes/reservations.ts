@@ -8,7 +8,11 @@ const GWID = "{gwid:\\d+-\\d+}";
 
 export function reservationRoutes(store: Store): RouteDef[] {
   return [
-    { method: "POST", template: "/explorer/reservations", handler: ({ body }) => ok(store.createReservation(body), 201) },
+    {
+      method: "POST",
+      template: "/explorer/reservations",
+      handler: ({ body }) => ok(store.createReservation(body), 201),
+    },
     {
       method: "GET",
       template: "/explorer/reservations",

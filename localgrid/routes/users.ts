@@ -9,16 +9,28 @@ const hideEmail = (u: User): User => ({ ...u, email: "" });
 
 export function userRoutes(store: Store): RouteDef[] {
   return [
-    { method: "POST", template: "/explorer/users", handler: ({ body }) => ok(store.createUser(body), 201) },
+    {
+      method: "POST",
+      template: "/explorer/users",
+      handler: ({ body }) => ok(store.createUser(body), 201),
+    },
     {
       method: "GET",
       template: "/explorer/users",
       handler: ({ query }) => {
-        const page = paginate(store.listUsers(query.get("name"), query.get("email")), query.get("page"), query.get("size"));
+        const page = paginate(
+          store.listUsers(query.get("name"), query.get("email")),
+          query.get("page"),
+          query.get("size"),
+        );
         return ok(page.items.map(hideEmail), 200, { Pages: String(page.pages) });
       },
     },
-    { method: "GET", template: "/explorer/users/{tid}", handler: ({ params }) => ok(hideEmail(store.getUser(params.tid))) },
+    {
+      method: "GET",
+      template: "/explorer/users/{tid}",
+      handler: ({ params }) => ok(hideEmail(store.getUser(params.tid))),
+    },
     {
       method: "PUT",
       template: "/explorer/users/{tid}",

@@ -1,6 +1,16 @@
 import { startLocalGrid } from "../../../localgrid";
 import type { LocalGrid } from "../../../localgrid";
-import { createReservation, dataReservation, http, nodes, registerUser, reservationBody, volume, waitResults, waitState } from "./helpers";
+import {
+  createReservation,
+  dataReservation,
+  http,
+  nodes,
+  registerUser,
+  reservationBody,
+  volume,
+  waitResults,
+  waitState,
+} from "./helpers";
 import type { NodeInfo, TestUser } from "./helpers";
 
 let grid: LocalGrid;
@@ -15,23 +25,42 @@ beforeAll(async () => {
   user = await registerUser(url);
 });
 afterAll(() => grid.close());
-afterEach(() => grid.setFaults({ latencyMs: 0, fail5xxRate: 0, dropAfterProcessRate: 0, downNodes: [], failingNodes: {}, provisionDelayMs: 0 }));
+afterEach(() =>
+  grid.setFaults({
+    latencyMs: 0,
+    fail5xxRate: 0,
+    dropAfterProcessRate: 0,
+    downNodes: [],
+    failingNodes: {},
+    provisionDelayMs: 0,
+  }),
+);
 
-const control = (method: string, path: string, body?: unknown) => http(method, `${grid.origin}/__localgrid${path}`, body);
+const control = (method: string, path: string, body?: unknown) =>
+  http(method, `${grid.origin}/__localgrid${path}`, body);
 
 describe("fault knobs", () => {
   it("fail5xxRate 1: every explorer request is answered 500 before processing; the control API is untouched", async () => {
     expect((await control("PUT", "/faults", { fail5xxRate: 1 })).body.fail5xxRate).toBe(1);
     const before = (await control("GET", "/state")).body.reservations.length;
-    const res = await http("POST", `${url}/reservations`, reservationBody(user, dataReservation(user)));
-    expect(res).toMatchObject({ status: 500, body: { error: "localgrid injected fault: 500 before processing" } });
+    const res = await http(
+      "POST",
+      `${url}/reservations`,
+      reservationBody(user, dataReservation(user)),
+    );
+    expect(res).toMatchObject({
+      status: 500,
+      body: { error: "localgrid injected fault: 500 before processing" },
+    });
     expect((await control("GET", "/state")).body.reservations).toHaveLength(before);
   });
 
   it("dropAfterProcessRate 1: the request takes effect but the connection is dropped", async () => {
     grid.setFaults({ dropAfterProcessRate: 1 });
     const before = (await control("GET", "/state")).body.reservations.length;
-    await expect(http("POST", `${url}/reservations`, reservationBody(user, dataReservation(user)))).rejects.toThrow("fetch failed");
+    await expect(
+      http("POST", `${url}/reservations`, reservationBody(user, dataReservation(user))),
+    ).rejects.toThrow("fetch failed");
     expect((await control("GET", "/state")).body.reservations).toHaveLength(before + 1);
   });
 
@@ -62,7 +91,11 @@ describe("fault knobs", () => {
   it("provisionDelayMs delays each workload", async () => {
     grid.setFaults({ provisionDelayMs: 400 });
     const t = Date.now();
-    const rid = await createReservation(url, user, dataReservation(user, { volumes: [volume(all[2], 1)] }));
+    const rid = await createReservation(
+      url,
+      user,
+      dataReservation(user, { volumes: [volume(all[2], 1)] }),
+    );
     await waitResults(url, rid, 1);
     expect(Date.now() - t).toBeGreaterThanOrEqual(390);
   });
@@ -70,7 +103,11 @@ describe("fault knobs", () => {
   it("a down node never polls, looks stale, and provisions once it is back", async () => {
     const node = all[1];
     await control("PUT", "/faults", { downNodes: [node.node_id] });
-    const rid = await createReservation(url, user, dataReservation(user, { volumes: [volume(node, 1)] }));
+    const rid = await createReservation(
+      url,
+      user,
+      dataReservation(user, { volumes: [volume(node, 1)] }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect((await http("GET", `${url}/reservations/${rid}`)).body.results).toEqual([]);
     const n = (await http("GET", `${url}/nodes/${node.node_id}`)).body;
@@ -82,15 +119,29 @@ describe("fault knobs", () => {
   it("a failing node fails every workload with the given message", async () => {
     const node = all[2];
     await control("PUT", "/faults", { failingNodes: { [node.node_id]: "disk /dev/sda failed" } });
-    const rid = await createReservation(url, user, dataReservation(user, { volumes: [volume(node, 1)] }));
+    const rid = await createReservation(
+      url,
+      user,
+      dataReservation(user, { volumes: [volume(node, 1)] }),
+    );
     const r = await waitResults(url, rid, 1);
-    expect(r.results[0]).toMatchObject({ state: 0, message: "disk /dev/sda failed", data_json: { volume_id: "" } });
+    expect(r.results[0]).toMatchObject({
+      state: 0,
+      message: "disk /dev/sda failed",
+      data_json: { volume_id: "" },
+    });
     await waitState(url, rid, 6);
   });
 
   it("PUT /faults validates its body and node ids", async () => {
-    expect(await control("PUT", "/faults", { fail5xxRate: 2 })).toMatchObject({ status: 400, body: { error: "fail5xxRate: Number must be less than or equal to 1" } });
-    expect(await control("PUT", "/faults", { downNodes: ["nope"] })).toMatchObject({ status: 400, body: { error: "unknown node id(s): nope" } });
+    expect(await control("PUT", "/faults", { fail5xxRate: 2 })).toMatchObject({
+      status: 400,
+      body: { error: "fail5xxRate: Number must be less than or equal to 1" },
+    });
+    expect(await control("PUT", "/faults", { downNodes: ["nope"] })).toMatchObject({
+      status: 400,
+      body: { error: "unknown node id(s): nope" },
+    });
     expect(await control("PUT", "/faults", { bogus: 1 })).toMatchObject({ status: 400 });
   });
 });
@@ -109,14 +160,24 @@ describe("control API", () => {
     const other = await registerUser(url);
     expect((await control("POST", "/reset")).body).toEqual({ reset: true });
     const st = (await control("GET", "/state")).body;
-    expect({ users: st.users, reservations: st.reservations }).toEqual({ users: [], reservations: [] });
+    expect({ users: st.users, reservations: st.reservations }).toEqual({
+      users: [],
+      reservations: [],
+    });
     expect(await http("GET", `${url}/users/${other.tid}`)).toMatchObject({ status: 404 });
-    expect((await control("GET", "/counters")).body).toEqual({ "GET /__localgrid/counters": 1, "GET /__localgrid/state": 1, "GET /explorer/users/{tid}": 1 });
+    expect((await control("GET", "/counters")).body).toEqual({
+      "GET /__localgrid/counters": 1,
+      "GET /__localgrid/state": 1,
+      "GET /explorer/users/{tid}": 1,
+    });
     user = await registerUser(url);
     expect(user.tid).toBe(1);
   });
 
   it("secrets of an unknown workload are 404", async () => {
-    expect(await control("GET", "/secrets/999-1")).toMatchObject({ status: 404, body: { error: "no secrets opened for workload 999-1" } });
+    expect(await control("GET", "/secrets/999-1")).toMatchObject({
+      status: 404,
+      body: { error: "no secrets opened for workload 999-1" },
+    });
   });
 });

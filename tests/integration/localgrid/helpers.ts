@@ -50,7 +50,13 @@ export async function registerUser(url: string, name?: string): Promise<TestUser
     pubkey: sodium.to_hex(kp.publicKey),
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
-  return { tid: res.body.id, name: n, publicKey: kp.publicKey, secretKey: kp.privateKey, pubkeyHex: sodium.to_hex(kp.publicKey) };
+  return {
+    tid: res.body.id,
+    name: n,
+    publicKey: kp.publicKey,
+    secretKey: kp.privateKey,
+    pubkeyHex: sodium.to_hex(kp.publicKey),
+  };
 }
 
 export const signHex = (msg: string, user: TestUser): string =>
@@ -124,7 +130,11 @@ export async function signDelete(url: string, user: TestUser, rid: number): Prom
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `ms`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 10000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  ms = 10000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await check();
@@ -135,14 +145,22 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Waits until the reservation's results satisfy `n` entries, and returns the reservation. */
-export async function waitResults(url: string, rid: number, n: number): Promise<Data & { results: Data[]; next_action: number }> {
+export async function waitResults(
+  url: string,
+  rid: number,
+  n: number,
+): Promise<Data & { results: Data[]; next_action: number }> {
   return waitFor(`${n} results of reservation ${rid}`, async () => {
     const r = await http("GET", `${url}/reservations/${rid}`);
     return r.body.results.length >= n ? r.body : undefined;
   });
 }
 
-export async function waitState(url: string, rid: number, state: number): Promise<Data & { results: Data[]; next_action: number }> {
+export async function waitState(
+  url: string,
+  rid: number,
+  state: number,
+): Promise<Data & { results: Data[]; next_action: number }> {
   return waitFor(`reservation ${rid} next_action ${state}`, async () => {
     const r = await http("GET", `${url}/reservations/${rid}`);
     return r.body.next_action === state ? r.body : undefined;
@@ -182,10 +200,22 @@ export function zdb(node: NodeInfo, wid: number, extra: Data = {}): Data {
 }
 
 export function volume(node: NodeInfo, wid: number, extra: Data = {}): Data {
-  return { workload_id: wid, node_id: node.node_id, size: 10, type: 1, stats_aggregator: [], farmer_tid: 0, ...extra };
+  return {
+    workload_id: wid,
+    node_id: node.node_id,
+    size: 10,
+    type: 1,
+    stats_aggregator: [],
+    farmer_tid: 0,
+    ...extra,
+  };
 }
 
-export function network(name: string, wid: number, resources: { node: NodeInfo; subnet: string; port: number; key?: string }[]): Data {
+export function network(
+  name: string,
+  wid: number,
+  resources: { node: NodeInfo; subnet: string; port: number; key?: string }[],
+): Data {
   return {
     name,
     workload_id: wid,
@@ -203,7 +233,13 @@ export function network(name: string, wid: number, resources: { node: NodeInfo; 
   };
 }
 
-export function container(node: NodeInfo, wid: number, netName: string, ip: string, extra: Data = {}): Data {
+export function container(
+  node: NodeInfo,
+  wid: number,
+  netName: string,
+  ip: string,
+  extra: Data = {},
+): Data {
   return {
     workload_id: wid,
     node_id: node.node_id,

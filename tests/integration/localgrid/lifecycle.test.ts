@@ -35,20 +35,39 @@ describe("reference scenario lifecycle, hand-built", () => {
   it("network → zdb + volume + container: create, deploy, results, sign-delete, deleted, capacity released", async () => {
     const node = all[0];
     const zdbNode = all[9];
-    const netRid = await createReservation(url, user, dataReservation(user, {
-      networks: [network("demo", 1, [{ node, subnet: "172.20.15.0/24", port: 7000 }])],
-    }));
+    const netRid = await createReservation(
+      url,
+      user,
+      dataReservation(user, {
+        networks: [network("demo", 1, [{ node, subnet: "172.20.15.0/24", port: 7000 }])],
+      }),
+    );
     const net = await waitResults(url, netRid, 1);
     expect(net.next_action).toBe(3);
     expect(net.results).toEqual([
-      expect.objectContaining({ category: 3, workload_id: `${netRid}-1`, data_json: null, state: 1, message: "", node_id: node.node_id }),
+      expect.objectContaining({
+        category: 3,
+        workload_id: `${netRid}-1`,
+        data_json: null,
+        state: 1,
+        message: "",
+        node_id: node.node_id,
+      }),
     ]);
 
-    const rid = await createReservation(url, user, dataReservation(user, {
-      zdbs: [zdb(zdbNode, 1)],
-      volumes: [volume(node, 2)],
-      containers: [container(node, 3, "demo", "172.20.15.16", { volumes: [{ volume_id: "-2", mountpoint: "/data" }] })],
-    }));
+    const rid = await createReservation(
+      url,
+      user,
+      dataReservation(user, {
+        zdbs: [zdb(zdbNode, 1)],
+        volumes: [volume(node, 2)],
+        containers: [
+          container(node, 3, "demo", "172.20.15.16", {
+            volumes: [{ volume_id: "-2", mountpoint: "/data" }],
+          }),
+        ],
+      }),
+    );
     const done = await waitResults(url, rid, 3);
     expect(done.next_action).toBe(3);
     const byWid = Object.fromEntries(done.results.map((r) => [r.workload_id, r]));
@@ -58,19 +77,35 @@ describe("reference scenario lifecycle, hand-built", () => {
     expect((z.data_json as { Namespace: string }).Namespace).toBe(`${rid}-1`);
     expect((z.data_json as { Port: number }).Port).toBe(9900);
     expect((z.data_json as { IP: string }).IP).toMatch(/^2a04:7700:1003:82(:[0-9a-f]{1,4}){4}$/);
-    expect(byWid[`${rid}-2`]).toMatchObject({ category: 2, state: 1, data_json: { volume_id: `${rid}-2` } });
-    expect(byWid[`${rid}-3`]).toMatchObject({ category: 1, state: 1, data_json: { id: `${rid}-3`, ipv6: "", ipv4: "172.20.15.16" } });
+    expect(byWid[`${rid}-2`]).toMatchObject({
+      category: 2,
+      state: 1,
+      data_json: { volume_id: `${rid}-2` },
+    });
+    expect(byWid[`${rid}-3`]).toMatchObject({
+      category: 1,
+      state: 1,
+      data_json: { id: `${rid}-3`, ipv6: "", ipv4: "172.20.15.16" },
+    });
 
     // Result signatures (§5.6): state byte ‖ message ‖ data_json, by the node's key.
     await sodium.ready;
     for (const r of done.results) {
-      const bytes = Buffer.concat([Buffer.from([r.state as number]), Buffer.from(r.message as string), Buffer.from(JSON.stringify(r.data_json))]);
+      const bytes = Buffer.concat([
+        Buffer.from([r.state as number]),
+        Buffer.from(r.message as string),
+        Buffer.from(JSON.stringify(r.data_json)),
+      ]);
       const pk = bs58.decode(r.node_id as string);
-      expect(sodium.crypto_sign_verify_detached(sodium.from_hex(r.signature as string), bytes, pk)).toBe(true);
+      expect(
+        sodium.crypto_sign_verify_detached(sodium.from_hex(r.signature as string), bytes, pk),
+      ).toBe(true);
     }
 
     // The node opened every secret with libsodium.
-    expect((await http("GET", `${grid.origin}/__localgrid/secrets/${rid}-1`)).body).toEqual({ password: "zdb-secret" });
+    expect((await http("GET", `${grid.origin}/__localgrid/secrets/${rid}-1`)).body).toEqual({
+      password: "zdb-secret",
+    });
     expect((await http("GET", `${grid.origin}/__localgrid/secrets/${rid}-3`)).body).toEqual({
       secret_environment: { SHARDS: "ns:pw@[::1]:9900" },
     });
@@ -116,23 +151,69 @@ describe("reference scenario lifecycle, hand-built", () => {
     const r = (await http("GET", `${url}/reservations/${rid}`)).body;
     expect(r.next_action).toBe(1);
     const { signHex } = await import("./helpers");
-    const wrongSigner = await http("POST", `${url}/reservations/${rid}/sign/provision`, { tid: user.tid, signature: signHex(`${rid}${r.json}`, user), epoch: 0 });
+    const wrongSigner = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+      tid: user.tid,
+      signature: signHex(`${rid}${r.json}`, user),
+      epoch: 0,
+    });
     expect(wrongSigner.status).toBe(401);
-    expect(wrongSigner.body).toEqual({ error: `tid ${user.tid} is not in signing_request_provision.signers of reservation ${rid}` });
-    const badSig = await http("POST", `${url}/reservations/${rid}/sign/provision`, { tid: other.tid, signature: signHex(`${rid}x`, other), epoch: 0 });
+    expect(wrongSigner.body).toEqual({
+      error: `tid ${user.tid} is not in signing_request_provision.signers of reservation ${rid}`,
+    });
+    const badSig = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+      tid: other.tid,
+      signature: signHex(`${rid}x`, other),
+      epoch: 0,
+    });
     expect(badSig.status).toBe(401);
-    expect(badSig.body).toEqual({ error: `failed to verify provision signature of tid ${other.tid}: expected ed25519 over str(id)+json` });
-    const okSig = await http("POST", `${url}/reservations/${rid}/sign/provision`, { tid: other.tid, signature: signHex(`${rid}${r.json}`, other), epoch: 0 });
+    expect(badSig.body).toEqual({
+      error: `failed to verify provision signature of tid ${other.tid}: expected ed25519 over str(id)+json`,
+    });
+    const okSig = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+      tid: other.tid,
+      signature: signHex(`${rid}${r.json}`, other),
+      epoch: 0,
+    });
     expect(okSig.status).toBe(201);
     const done = await waitResults(url, rid, 1);
     expect(done.next_action).toBe(3);
     expect(done.results[0]).toMatchObject({ state: 1, data_json: { volume_id: `${rid}-1` } });
-    const again = await http("POST", `${url}/reservations/${rid}/sign/provision`, { tid: other.tid, signature: signHex(`${rid}${r.json}`, other), epoch: 0 });
+    const again = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+      tid: other.tid,
+      signature: signHex(`${rid}${r.json}`, other),
+      epoch: 0,
+    });
     expect(again.status).toBe(401);
-    expect(again.body).toEqual({ error: `reservation ${rid} is not waiting for provision signatures (next_action 3)` });
-    expect((await http("POST", `${url}/reservations/999999/sign/delete`, { tid: user.tid, signature: "00", epoch: 0 })).status).toBe(404);
-    expect((await http("POST", `${url}/reservations/${rid}/sign/delete`, { tid: 99999, signature: "00", epoch: 0 })).body).toEqual({ error: "user 99999 not found" });
-    expect((await http("POST", `${url}/reservations/${rid}/sign/delete`, { tid: user.tid, signature: "zz", epoch: 0 })).body).toEqual({ error: "signature is not valid hex" });
+    expect(again.body).toEqual({
+      error: `reservation ${rid} is not waiting for provision signatures (next_action 3)`,
+    });
+    expect(
+      (
+        await http("POST", `${url}/reservations/999999/sign/delete`, {
+          tid: user.tid,
+          signature: "00",
+          epoch: 0,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await http("POST", `${url}/reservations/${rid}/sign/delete`, {
+          tid: 99999,
+          signature: "00",
+          epoch: 0,
+        })
+      ).body,
+    ).toEqual({ error: "user 99999 not found" });
+    expect(
+      (
+        await http("POST", `${url}/reservations/${rid}/sign/delete`, {
+          tid: user.tid,
+          signature: "zz",
+          epoch: 0,
+        })
+      ).body,
+    ).toEqual({ error: "signature is not valid hex" });
     await signDelete(url, user, rid);
     await waitState(url, rid, 6);
   });

@@ -6,7 +6,16 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startLocalGrid } from "../../../localgrid";
 import type { LocalGrid } from "../../../localgrid";
-import { createReservation, dataReservation, http, nodes, registerUser, volume, waitResults, waitState } from "./helpers";
+import {
+  createReservation,
+  dataReservation,
+  http,
+  nodes,
+  registerUser,
+  volume,
+  waitResults,
+  waitState,
+} from "./helpers";
 
 const ROOT = join(__dirname, "../../..");
 
@@ -20,32 +29,58 @@ describe("expiry (grid clock moved with PUT /__localgrid/clock)", () => {
     const all = await nodes(url);
     const user = await registerUser(url);
     const node = all[5];
-    const rid = await createReservation(url, user, dataReservation(user, { volumes: [volume(node, 1, { size: 30 })] }));
+    const rid = await createReservation(
+      url,
+      user,
+      dataReservation(user, { volumes: [volume(node, 1, { size: 30 })] }),
+    );
     await waitResults(url, rid, 1);
-    expect((await http("GET", `${url}/nodes/${node.node_id}`)).body.reserved_resources.sru).toBe(30);
+    expect((await http("GET", `${url}/nodes/${node.node_id}`)).body.reserved_resources.sru).toBe(
+      30,
+    );
 
     // A reservation that never deploys (its node is down) is deleted after expiration_provisioning.
     grid.setFaults({ downNodes: [all[6].node_id] });
-    const stuck = await createReservation(url, user, dataReservation(user, { volumes: [volume(all[6], 1)] }));
-    expect((await http("PUT", `${grid.origin}/__localgrid/clock`, { offsetSeconds: 901 })).body.offsetSeconds).toBe(901);
+    const stuck = await createReservation(
+      url,
+      user,
+      dataReservation(user, { volumes: [volume(all[6], 1)] }),
+    );
+    expect(
+      (await http("PUT", `${grid.origin}/__localgrid/clock`, { offsetSeconds: 901 })).body
+        .offsetSeconds,
+    ).toBe(901);
     expect((await http("GET", `${url}/reservations/${stuck}`)).body.next_action).toBe(4);
     expect((await http("GET", `${url}/reservations/${rid}`)).body.next_action).toBe(3);
 
-    expect((await http("PUT", `${grid.origin}/__localgrid/clock`, { offsetSeconds: 25 * 3600 })).status).toBe(200);
+    expect(
+      (await http("PUT", `${grid.origin}/__localgrid/clock`, { offsetSeconds: 25 * 3600 })).status,
+    ).toBe(200);
     const gone = await waitState(url, rid, 6);
     expect(gone.results).toEqual([expect.objectContaining({ workload_id: `${rid}-1`, state: 2 })]);
     expect((await http("GET", `${url}/nodes/${node.node_id}`)).body.reserved_resources.sru).toBe(0);
-    expect((await http("PUT", `${grid.origin}/__localgrid/clock`, { offsetSeconds: 1.5 })).status).toBe(400);
+    expect(
+      (await http("PUT", `${grid.origin}/__localgrid/clock`, { offsetSeconds: 1.5 })).status,
+    ).toBe(400);
   });
 });
 
 describe("persistence", () => {
   it("state survives a restart on the same data dir: reservations, results, counters, node state", async () => {
     const dir = mkdtempSync(join(tmpdir(), "localgrid-"));
-    let grid = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0, dataDir: dir });
+    let grid = await startLocalGrid({
+      port: 0,
+      pollIntervalMs: 20,
+      provisionDelayMs: 0,
+      dataDir: dir,
+    });
     const all = await nodes(grid.url);
     const user = await registerUser(grid.url);
-    const rid = await createReservation(grid.url, user, dataReservation(user, { volumes: [volume(all[3], 1, { size: 7 })] }));
+    const rid = await createReservation(
+      grid.url,
+      user,
+      dataReservation(user, { volumes: [volume(all[3], 1, { size: 7 })] }),
+    );
     const first = await waitResults(grid.url, rid, 1);
     await grid.close();
     expect(JSON.parse(readFileSync(join(dir, "state.json"), "utf8")).reservationCounter).toBe(rid);
@@ -55,7 +90,9 @@ describe("persistence", () => {
       await new Promise((r) => setTimeout(r, 200));
       const again = (await http("GET", `${grid.url}/reservations/${rid}`)).body;
       expect(again.results).toEqual(first.results); // not re-provisioned
-      expect((await http("GET", `${grid.url}/nodes/${all[3].node_id}`)).body.reserved_resources.sru).toBe(7);
+      expect(
+        (await http("GET", `${grid.url}/nodes/${all[3].node_id}`)).body.reserved_resources.sru,
+      ).toBe(7);
       expect((await http("GET", `${grid.url}/users/${user.tid}`)).body.name).toBe(user.name);
       const next = await createReservation(grid.url, user, dataReservation(user));
       expect(next).toBe(rid + 1);
@@ -68,11 +105,26 @@ describe("persistence", () => {
 describe("CLI process", () => {
   const cli = join(ROOT, "dist/localgrid/cli.js");
   beforeAll(() => {
-    if (!existsSync(cli)) spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
+    if (!existsSync(cli))
+      spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
   });
 
   function start(dir: string): Promise<{ proc: ChildProcess; url: string }> {
-    const proc = spawn(process.execPath, [cli, "--port", "0", "--data-dir", dir, "--poll-interval-ms", "20", "--provision-delay-ms", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(
+      process.execPath,
+      [
+        cli,
+        "--port",
+        "0",
+        "--data-dir",
+        dir,
+        "--poll-interval-ms",
+        "20",
+        "--provision-delay-ms",
+        "0",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     return new Promise((resolve, reject) => {
       const rl = createInterface({ input: proc.stdout! });
       rl.once("line", (line) => {
@@ -83,24 +135,33 @@ describe("CLI process", () => {
       proc.once("exit", (code) => reject(new Error(`cli exited ${code}`)));
     });
   }
-  const stop = (proc: ChildProcess) => new Promise<number | null>((resolve) => {
-    proc.once("exit", (code) => resolve(code));
-    proc.kill("SIGTERM");
-  });
+  const stop = (proc: ChildProcess) =>
+    new Promise<number | null>((resolve) => {
+      proc.once("exit", (code) => resolve(code));
+      proc.kill("SIGTERM");
+    });
 
   it("prints its URL, serves the default grid, exits 0 on SIGTERM and resumes on restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "localgrid-cli-"));
     let { proc, url } = await start(dir);
-    expect((await nodes(url))).toHaveLength(24);
+    expect(await nodes(url)).toHaveLength(24);
     const user = await registerUser(url);
-    const rid = await createReservation(url, user, dataReservation(user, { volumes: [volume((await nodes(url))[0], 1)] }));
+    const rid = await createReservation(
+      url,
+      user,
+      dataReservation(user, { volumes: [volume((await nodes(url))[0], 1)] }),
+    );
     await waitResults(url, rid, 1);
     expect(await stop(proc)).toBe(0);
 
     ({ proc, url } = await start(dir));
     try {
       const r = (await http("GET", `${url}/reservations/${rid}`)).body;
-      expect(r).toMatchObject({ id: rid, next_action: 3, results: [expect.objectContaining({ state: 1 })] });
+      expect(r).toMatchObject({
+        id: rid,
+        next_action: 3,
+        results: [expect.objectContaining({ state: 1 })],
+      });
     } finally {
       expect(await stop(proc)).toBe(0);
     }

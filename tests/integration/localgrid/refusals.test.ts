@@ -32,9 +32,18 @@ beforeAll(async () => {
   user = await registerUser(url);
   A = all[3];
   B = all[4];
-  const net = await createReservation(url, user, dataReservation(user, {
-    networks: [network("refnet", 1, [{ node: A, subnet: "172.20.3.0/24", port: 7100 }, { node: B, subnet: "172.20.4.0/24", port: 7100 }])],
-  }));
+  const net = await createReservation(
+    url,
+    user,
+    dataReservation(user, {
+      networks: [
+        network("refnet", 1, [
+          { node: A, subnet: "172.20.3.0/24", port: 7100 },
+          { node: B, subnet: "172.20.4.0/24", port: 7100 },
+        ]),
+      ],
+    }),
+  );
   expect((await waitResults(url, net, 2)).results.map((r) => r.state)).toEqual([1, 1]);
   volRid = await createReservation(url, user, dataReservation(user, { volumes: [volume(B, 1)] }));
   await waitResults(url, volRid, 1);
@@ -58,29 +67,54 @@ const ct = (wid: number, ip: string, extra: Data = {}) => container(A, wid, "ref
 
 describe("simulated node refusals (state 0, actionable message, reservation deleted)", () => {
   it("not enough free capacity", async () => {
-    const rid = await expectRefusal(dataReservation(user, { volumes: [volume(A, 1, { size: 2000 })] }), 1,
-      `not enough free capacity on node ${A.node_id}: requested sru 2000 GiB, free 1024 GiB`);
+    const rid = await expectRefusal(
+      dataReservation(user, { volumes: [volume(A, 1, { size: 2000 })] }),
+      1,
+      `not enough free capacity on node ${A.node_id}: requested sru 2000 GiB, free 1024 GiB`,
+    );
     const res = (await http("GET", `${url}/reservations/${rid}`)).body.results[0];
     expect(res.data_json).toEqual({ volume_id: "" });
   });
 
   it("container ip outside the node's /24, .0, .1, .255", async () => {
     const use = `use .2-.254 of 172.20.3.0/24`;
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.4.5")] }), 1,
-      `container RID-1: ip 172.20.4.5 is outside the subnet of network "refnet" on node ${A.node_id}; ${use}`.replace("RID", String(await nextRid())));
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.0")] }), 1,
-      `container ${await nextRid()}-1: ip 172.20.3.0 is the network address of network "refnet" on node ${A.node_id}; ${use}`);
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.1")] }), 1,
-      `container ${await nextRid()}-1: ip 172.20.3.1 is the gateway of network "refnet" on node ${A.node_id}; ${use}`);
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.255")] }), 1,
-      `container ${await nextRid()}-1: ip 172.20.3.255 is the broadcast address of network "refnet" on node ${A.node_id}; ${use}`);
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.4.5")] }),
+      1,
+      `container RID-1: ip 172.20.4.5 is outside the subnet of network "refnet" on node ${A.node_id}; ${use}`.replace(
+        "RID",
+        String(await nextRid()),
+      ),
+    );
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.0")] }),
+      1,
+      `container ${await nextRid()}-1: ip 172.20.3.0 is the network address of network "refnet" on node ${A.node_id}; ${use}`,
+    );
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.1")] }),
+      1,
+      `container ${await nextRid()}-1: ip 172.20.3.1 is the gateway of network "refnet" on node ${A.node_id}; ${use}`,
+    );
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.255")] }),
+      1,
+      `container ${await nextRid()}-1: ip 172.20.3.255 is the broadcast address of network "refnet" on node ${A.node_id}; ${use}`,
+    );
   });
 
   it("container ip already taken", async () => {
-    const first = await createReservation(url, user, dataReservation(user, { containers: [ct(1, "172.20.3.10")] }));
+    const first = await createReservation(
+      url,
+      user,
+      dataReservation(user, { containers: [ct(1, "172.20.3.10")] }),
+    );
     expect((await waitResults(url, first, 1)).results[0]).toMatchObject({ state: 1 });
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.10")] }), 1,
-      `container ${await nextRid()}-1: ip 172.20.3.10 is already taken by container ${first}-1 in network "refnet" on node ${A.node_id}; pick a free address`);
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.10")] }),
+      1,
+      `container ${await nextRid()}-1: ip 172.20.3.10 is already taken by container ${first}-1 in network "refnet" on node ${A.node_id}; pick a free address`,
+    );
   });
 
   it("network not installed on the node for that user", async () => {
@@ -88,58 +122,104 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
     const data = dataReservation(other, { containers: [container(A, 1, "refnet", "172.20.3.20")] });
     const rid = await createReservation(url, other, data);
     const r = await waitResults(url, rid, 1);
-    expect(r.results[0]).toMatchObject({ state: 0, message: `network "refnet" is not installed on node ${A.node_id} for user ${other.tid}; add the node to the network first` });
-    await expectRefusal(dataReservation(user, { containers: [container(all[5], 1, "refnet", "172.20.5.2")] }), 1,
-      `network "refnet" is not installed on node ${all[5].node_id} for user ${user.tid}; add the node to the network first`);
+    expect(r.results[0]).toMatchObject({
+      state: 0,
+      message: `network "refnet" is not installed on node ${A.node_id} for user ${other.tid}; add the node to the network first`,
+    });
+    await expectRefusal(
+      dataReservation(user, { containers: [container(all[5], 1, "refnet", "172.20.5.2")] }),
+      1,
+      `network "refnet" is not installed on node ${all[5].node_id} for user ${user.tid}; add the node to the network first`,
+    );
   });
 
   it("volume unknown, owned by someone else, or on another node", async () => {
     const mount = (volume_id: string) => ({ volumes: [{ volume_id, mountpoint: "/data" }] });
     let rid = await nextRid();
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.30", mount("9999-1"))] }), 1,
-      `container ${rid}-1: volume 9999-1 is unknown on node ${A.node_id}; deploy the volume on this node first`);
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.30", mount("9999-1"))] }),
+      1,
+      `container ${rid}-1: volume 9999-1 is unknown on node ${A.node_id}; deploy the volume on this node first`,
+    );
     rid = await nextRid();
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.31", mount(`${volRid}-1`))] }), 1,
-      `container ${rid}-1: volume ${volRid}-1 is on node ${B.node_id}, not on node ${A.node_id}; a container can only mount volumes of its own node`);
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.31", mount(`${volRid}-1`))] }),
+      1,
+      `container ${rid}-1: volume ${volRid}-1 is on node ${B.node_id}, not on node ${A.node_id}; a container can only mount volumes of its own node`,
+    );
     const other = await registerUser(url);
-    const theirVol = await createReservation(url, other, dataReservation(other, { volumes: [volume(A, 1)] }));
+    const theirVol = await createReservation(
+      url,
+      other,
+      dataReservation(other, { volumes: [volume(A, 1)] }),
+    );
     await waitResults(url, theirVol, 1);
     rid = await nextRid();
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.32", mount(`${theirVol}-1`))] }), 1,
-      `container ${rid}-1: volume ${theirVol}-1 belongs to another user; mount only your own volumes`);
+    await expectRefusal(
+      dataReservation(user, { containers: [ct(1, "172.20.3.32", mount(`${theirVol}-1`))] }),
+      1,
+      `container ${rid}-1: volume ${theirVol}-1 belongs to another user; mount only your own volumes`,
+    );
   });
 
   it("wireguard listen port already used on the node", async () => {
     const n0 = all[0];
-    await expectRefusal(dataReservation(user, { networks: [network("portnet", 1, [{ node: n0, subnet: "172.20.1.0/24", port: 6831 }])] }), 1,
-      `wireguard listen port 6831 already in use on node ${n0.node_id}, pick another one (in use: 6831)`);
+    await expectRefusal(
+      dataReservation(user, {
+        networks: [network("portnet", 1, [{ node: n0, subnet: "172.20.1.0/24", port: 6831 }])],
+      }),
+      1,
+      `wireguard listen port 6831 already in use on node ${n0.node_id}, pick another one (in use: 6831)`,
+    );
   });
 
   it("zdb mode not seq/user", async () => {
     const rid = await nextRid();
-    await expectRefusal(dataReservation(user, { zdbs: [zdb(A, 1, { mode: 2 })] }), 1, `zdb ${rid}-1: mode 2 is not supported; use 0 (seq) or 1 (user)`);
+    await expectRefusal(
+      dataReservation(user, { zdbs: [zdb(A, 1, { mode: 2 })] }),
+      1,
+      `zdb ${rid}-1: mode 2 is not supported; use 0 (seq) or 1 (user)`,
+    );
     const r = (await http("GET", `${url}/reservations/${rid}`)).body.results[0];
     expect(r.data_json).toEqual({ Namespace: "", IP: "", Port: 0 });
   });
 
   it("a secret that does not open with the node's key fails the workload", async () => {
     const wrong = sealFor(B.public_key_hex, "x");
-    await expectRefusal(dataReservation(user, { containers: [ct(1, "172.20.3.40", { secret_environment: { SHARDS: wrong } })] }), 1,
-      `cannot decrypt secret_environment SHARDS: sealed box does not open with this node's key (seal to public_key_hex of node ${A.node_id})`);
-    await expectRefusal(dataReservation(user, { zdbs: [zdb(A, 1, { password: "abcd" })] }), 1,
-      `cannot decrypt password of zdb ${await nextRid()}-1: sealed box does not open with this node's key (seal to public_key_hex of node ${A.node_id})`);
+    await expectRefusal(
+      dataReservation(user, {
+        containers: [ct(1, "172.20.3.40", { secret_environment: { SHARDS: wrong } })],
+      }),
+      1,
+      `cannot decrypt secret_environment SHARDS: sealed box does not open with this node's key (seal to public_key_hex of node ${A.node_id})`,
+    );
+    await expectRefusal(
+      dataReservation(user, { zdbs: [zdb(A, 1, { password: "abcd" })] }),
+      1,
+      `cannot decrypt password of zdb ${await nextRid()}-1: sealed box does not open with this node's key (seal to public_key_hex of node ${A.node_id})`,
+    );
   });
 
   it("an error deletes the whole reservation: the node decommissions its other workloads and releases capacity", async () => {
     const before = (await http("GET", `${url}/nodes/${A.node_id}`)).body.reserved_resources;
     const rid = await expectRefusal(
-      dataReservation(user, { volumes: [volume(A, 1, { size: 100 })], zdbs: [zdb(A, 2, { mode: 5 })] }),
+      dataReservation(user, {
+        volumes: [volume(A, 1, { size: 100 })],
+        zdbs: [zdb(A, 2, { mode: 5 })],
+      }),
       2,
       `zdb ${await nextRid()}-2: mode 5 is not supported; use 0 (seq) or 1 (user)`,
     );
     const r = (await http("GET", `${url}/reservations/${rid}`)).body;
-    expect(r.results.map((x: { workload_id: string; state: number }) => [x.workload_id, x.state]).sort()).toEqual([[`${rid}-1`, 2], [`${rid}-2`, 0]]);
-    expect((await http("GET", `${url}/nodes/${A.node_id}`)).body.reserved_resources).toEqual(before);
+    expect(
+      r.results.map((x: { workload_id: string; state: number }) => [x.workload_id, x.state]).sort(),
+    ).toEqual([
+      [`${rid}-1`, 2],
+      [`${rid}-2`, 0],
+    ]);
+    expect((await http("GET", `${url}/nodes/${A.node_id}`)).body.reserved_resources).toEqual(
+      before,
+    );
   });
 });
 

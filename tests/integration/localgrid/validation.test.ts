@@ -1,6 +1,17 @@
 import { startLocalGrid } from "../../../localgrid";
 import type { LocalGrid } from "../../../localgrid";
-import { container, dataReservation, http, nodes, nowS, registerUser, reservationBody, signHex, volume, zdb } from "./helpers";
+import {
+  container,
+  dataReservation,
+  http,
+  nodes,
+  nowS,
+  registerUser,
+  reservationBody,
+  signHex,
+  volume,
+  zdb,
+} from "./helpers";
 import type { Data, NodeInfo, TestUser } from "./helpers";
 
 let grid: LocalGrid;
@@ -24,11 +35,22 @@ const expect400 = async (body: unknown, error: string) => {
 
 describe("POST /reservations validation", () => {
   it("accepts a valid reservation: 201 with reservation_id and free escrow_information", async () => {
-    const res = await post(reservationBody(user, dataReservation(user, { volumes: [volume(all[1], 1)] })));
+    const res = await post(
+      reservationBody(user, dataReservation(user, { volumes: [volume(all[1], 1)] })),
+    );
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ reservation_id: expect.any(Number), escrow_information: { address: "", asset: "", details: null } });
+    expect(res.body).toEqual({
+      reservation_id: expect.any(Number),
+      escrow_information: { address: "", asset: "", details: null },
+    });
     const stored = (await http("GET", `${url}/reservations/${res.body.reservation_id}`)).body;
-    expect(stored).toMatchObject({ id: res.body.reservation_id, customer_tid: user.tid, next_action: 3, signatures_provision: [], results: expect.any(Array) });
+    expect(stored).toMatchObject({
+      id: res.body.reservation_id,
+      customer_tid: user.tid,
+      next_action: 3,
+      signatures_provision: [],
+      results: expect.any(Array),
+    });
   });
 
   it("rejects bad JSON", async () => {
@@ -39,35 +61,62 @@ describe("POST /reservations validation", () => {
 
   it("rejects a float for an integer field in data_reservation (10.0), as Go's decoder does", async () => {
     const data = dataReservation(user, { volumes: [volume(all[1], 1)] });
-    const body = JSON.stringify(reservationBody(user, data)).replace(`"size":10,"type":1`, `"size":10.0,"type":1`);
+    const body = JSON.stringify(reservationBody(user, data)).replace(
+      `"size":10,"type":1`,
+      `"size":10.0,"type":1`,
+    );
     expect(body).toContain('"size":10.0');
-    await expect400(body, "json: cannot unmarshal number 10.0 into Go struct field workloads.Reservation.data_reservation.volumes.size of type int64");
+    await expect400(
+      body,
+      "json: cannot unmarshal number 10.0 into Go struct field workloads.Reservation.data_reservation.volumes.size of type int64",
+    );
   });
 
   it("rejects a float for an integer field inside the signed json", async () => {
     const data = dataReservation(user, { volumes: [volume(all[1], 1)] });
     const json = JSON.stringify(data).replace(`"size":10,`, `"size":1e1,`);
     const body = { ...reservationBody(user, data), json, customer_signature: signHex(json, user) };
-    await expect400(body, "json is not a valid data_reservation: json: cannot unmarshal number 1e1 into Go struct field workloads.ReservationData.volumes.size of type int64");
+    await expect400(
+      body,
+      "json is not a valid data_reservation: json: cannot unmarshal number 1e1 into Go struct field workloads.ReservationData.volumes.size of type int64",
+    );
   });
 
   it("rejects a string for an integer top-level field", async () => {
-    const body = { ...reservationBody(user, dataReservation(user)), customer_tid: String(user.tid) };
-    await expect400(body, "json: cannot unmarshal string into Go struct field workloads.Reservation.customer_tid of type int64");
+    const body = {
+      ...reservationBody(user, dataReservation(user)),
+      customer_tid: String(user.tid),
+    };
+    await expect400(
+      body,
+      "json: cannot unmarshal string into Go struct field workloads.Reservation.customer_tid of type int64",
+    );
   });
 
   it("rejects json that does not decode deep-equal to data_reservation: nil vs empty list differ", async () => {
     const data = dataReservation(user);
     const signed = JSON.stringify({ ...data, volumes: null });
-    const body = { ...reservationBody(user, data), json: signed, customer_signature: signHex(signed, user) };
-    await expect400(body, "json does not match data_reservation at data_reservation.volumes: json has null, data_reservation has a list of 0; serialize data_reservation once and send that string as json");
+    const body = {
+      ...reservationBody(user, data),
+      json: signed,
+      customer_signature: signHex(signed, user),
+    };
+    await expect400(
+      body,
+      "json does not match data_reservation at data_reservation.volumes: json has null, data_reservation has a list of 0; serialize data_reservation once and send that string as json",
+    );
   });
 
   it("treats a missing list like null (Go nil) and ignores key order and unknown fields", async () => {
     const data = dataReservation(user, { volumes: [volume(all[1], 1)] });
-    const { zdbs: _z, ...withoutZdbs } = data;
+    const withoutZdbs: Data = { ...data };
+    delete withoutZdbs.zdbs;
     const json = JSON.stringify({ ...withoutZdbs, unknown_field: 1, zdbs: null });
-    const body = { ...reservationBody(user, { ...withoutZdbs }), json, customer_signature: signHex(json, user) };
+    const body = {
+      ...reservationBody(user, { ...withoutZdbs }),
+      json,
+      customer_signature: signHex(json, user),
+    };
     const res = await post(body);
     expect(res.status).toBe(201);
   });
@@ -76,7 +125,10 @@ describe("POST /reservations validation", () => {
     const data = dataReservation(user, { volumes: [volume(all[1], 1)] });
     const body = reservationBody(user, data);
     (body.data_reservation as { volumes: Data[] }).volumes = [volume(all[1], 1, { size: 11 })];
-    await expect400(body, "json does not match data_reservation at data_reservation.volumes[0].size: json has 10, data_reservation has 11; serialize data_reservation once and send that string as json");
+    await expect400(
+      body,
+      "json does not match data_reservation at data_reservation.volumes[0].size: json has 10, data_reservation has 11; serialize data_reservation once and send that string as json",
+    );
   });
 
   it("rejects a signature that does not verify over the json bytes", async () => {
@@ -86,14 +138,26 @@ describe("POST /reservations validation", () => {
   });
 
   it("rejects a non-hex signature, an empty signature and customer_tid 0", async () => {
-    await expect400({ ...reservationBody(user, dataReservation(user)), customer_signature: "xyz" }, "customer_signature is not valid hex");
-    await expect400({ ...reservationBody(user, dataReservation(user)), customer_signature: "" }, "customer_signature is required");
-    await expect400({ ...reservationBody(user, dataReservation(user)), customer_tid: 0 }, "customer_tid is required");
+    await expect400(
+      { ...reservationBody(user, dataReservation(user)), customer_signature: "xyz" },
+      "customer_signature is not valid hex",
+    );
+    await expect400(
+      { ...reservationBody(user, dataReservation(user)), customer_signature: "" },
+      "customer_signature is required",
+    );
+    await expect400(
+      { ...reservationBody(user, dataReservation(user)), customer_tid: 0 },
+      "customer_tid is required",
+    );
   });
 
   it("rejects an unknown customer", async () => {
     const ghost = { ...user, tid: 424242 };
-    await expect400(reservationBody(ghost, dataReservation(ghost)), "customer_tid 424242 is not a registered user");
+    await expect400(
+      reservationBody(ghost, dataReservation(ghost)),
+      "customer_tid 424242 is not a registered user",
+    );
   });
 
   it("rejects an expiration in the past and a duration under one hour", async () => {
@@ -101,22 +165,39 @@ describe("POST /reservations validation", () => {
     const past = dataReservation(user, { expiration_reservation: now - 10 });
     const r1 = await post(reservationBody(user, past));
     expect(r1.status).toBe(400);
-    expect(r1.body.error).toMatch(/^expiration_reservation \d+ is in the past \(server time \d+\)$/);
+    expect(r1.body.error).toMatch(
+      /^expiration_reservation \d+ is in the past \(server time \d+\)$/,
+    );
     const short = dataReservation(user, { expiration_reservation: now + 1800 });
     const r2 = await post(reservationBody(user, short));
     expect(r2.status).toBe(400);
-    expect(r2.body.error).toMatch(/^reservation duration must be at least 1 hour: expiration_reservation is 18\d\d s from now$/);
+    expect(r2.body.error).toMatch(
+      /^reservation duration must be at least 1 hour: expiration_reservation is 18\d\d s from now$/,
+    );
   });
 
   it("rejects a reservation whose provisioning deadline already passed", async () => {
-    const res = await post(reservationBody(user, dataReservation(user, { volumes: [volume(all[1], 1)], expiration_provisioning: nowS() - 5 })));
+    const res = await post(
+      reservationBody(
+        user,
+        dataReservation(user, {
+          volumes: [volume(all[1], 1)],
+          expiration_provisioning: nowS() - 5,
+        }),
+      ),
+    );
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatch(/^reservation would be deleted at once: expiration_provisioning \d+ is not in the future/);
+    expect(res.body.error).toMatch(
+      /^reservation would be deleted at once: expiration_provisioning \d+ is not in the future/,
+    );
   });
 
   it("rejects duplicate workload ids", async () => {
     const data = dataReservation(user, { volumes: [volume(all[1], 1)], zdbs: [zdb(all[1], 1)] });
-    await expect400(reservationBody(user, data), "duplicate workload_id 1 (volume and zdb); workload ids must be unique in a reservation");
+    await expect400(
+      reservationBody(user, data),
+      "duplicate workload_id 1 (volume and zdb); workload ids must be unique in a reservation",
+    );
   });
 
   it("accepts only SSD for volumes and container root filesystems", async () => {
@@ -124,7 +205,9 @@ describe("POST /reservations validation", () => {
       reservationBody(user, dataReservation(user, { volumes: [volume(all[1], 1, { type: 0 })] })),
       "volume 1: only SSD volumes are accepted (type 1), got type 0",
     );
-    const c = container(all[1], 1, "demo", "172.20.1.2", { capacity: { cpu: 1, memory: 512, disk_size: 256, disk_type: 0 } });
+    const c = container(all[1], 1, "demo", "172.20.1.2", {
+      capacity: { cpu: 1, memory: 512, disk_size: 256, disk_type: 0 },
+    });
     await expect400(
       reservationBody(user, dataReservation(user, { containers: [c] })),
       "container 1: only SSD root filesystems are accepted (capacity.disk_type 1), got 0",
@@ -132,35 +215,71 @@ describe("POST /reservations validation", () => {
   });
 
   it("limits metadata to 1024 bytes (not covered by the signature)", async () => {
-    const ok = await post({ ...reservationBody(user, dataReservation(user)), metadata: "m".repeat(1024) });
+    const ok = await post({
+      ...reservationBody(user, dataReservation(user)),
+      metadata: "m".repeat(1024),
+    });
     expect(ok.status).toBe(201);
-    await expect400({ ...reservationBody(user, dataReservation(user)), metadata: "é".repeat(513) }, "metadata is 1026 bytes; at most 1024 bytes are allowed");
+    await expect400(
+      { ...reservationBody(user, dataReservation(user)), metadata: "é".repeat(513) },
+      "metadata is 1026 bytes; at most 1024 bytes are allowed",
+    );
   });
 
   it("forces server-owned fields: next_action, results and signatures sent by a client are ignored", async () => {
     const body = {
       ...reservationBody(user, dataReservation(user)),
       next_action: 6,
-      results: [{ category: 0, workload_id: "1-1", data_json: null, signature: "", state: 1, message: "", epoch: 0, node_id: "x" }],
+      results: [
+        {
+          category: 0,
+          workload_id: "1-1",
+          data_json: null,
+          signature: "",
+          state: 1,
+          message: "",
+          epoch: 0,
+          node_id: "x",
+        },
+      ],
       signatures_delete: [{ tid: user.tid, signature: "00", epoch: 0 }],
     };
     const res = await post(body);
     expect(res.status).toBe(201);
     const r = (await http("GET", `${url}/reservations/${res.body.reservation_id}`)).body;
-    expect({ next_action: r.next_action, results: r.results, signatures_delete: r.signatures_delete }).toEqual({ next_action: 3, results: [], signatures_delete: [] });
+    expect({
+      next_action: r.next_action,
+      results: r.results,
+      signatures_delete: r.signatures_delete,
+    }).toEqual({ next_action: 3, results: [], signatures_delete: [] });
   });
 
   it("rejects workloads localgrid does not emulate", async () => {
-    await expect400(reservationBody(user, dataReservation(user, { kubernetes: [{ workload_id: 1 }] })), "localgrid does not emulate kubernetes workloads");
+    await expect400(
+      reservationBody(user, dataReservation(user, { kubernetes: [{ workload_id: 1 }] })),
+      "localgrid does not emulate kubernetes workloads",
+    );
   });
 });
 
 describe("GET /reservations", () => {
   it("404 for an unknown id, 400 for a non-integer id or filter", async () => {
-    expect(await http("GET", `${url}/reservations/987654`)).toMatchObject({ status: 404, body: { error: "reservation 987654 not found" } });
-    expect(await http("GET", `${url}/reservations/abc`)).toMatchObject({ status: 400, body: { error: 'invalid reservation id "abc"' } });
-    expect(await http("GET", `${url}/reservations?customer_tid=x`)).toMatchObject({ status: 400, body: { error: 'customer_tid must be an integer, got "x"' } });
-    expect(await http("GET", `${url}/reservations?next_action=1.5`)).toMatchObject({ status: 400, body: { error: 'next_action must be an integer, got "1.5"' } });
+    expect(await http("GET", `${url}/reservations/987654`)).toMatchObject({
+      status: 404,
+      body: { error: "reservation 987654 not found" },
+    });
+    expect(await http("GET", `${url}/reservations/abc`)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid reservation id "abc"' },
+    });
+    expect(await http("GET", `${url}/reservations?customer_tid=x`)).toMatchObject({
+      status: 400,
+      body: { error: 'customer_tid must be an integer, got "x"' },
+    });
+    expect(await http("GET", `${url}/reservations?next_action=1.5`)).toMatchObject({
+      status: 400,
+      body: { error: 'next_action must be an integer, got "1.5"' },
+    });
   });
 
   it("paginates with page/size and the Pages header", async () => {
