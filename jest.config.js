@@ -14,7 +14,9 @@ module.exports = {
   projects: [
     project("unit"),
     project("component"),
-    project("integration", { testTimeout: 120000 }),
-    project("e2e", { testTimeout: 900000 }),
+    project("integration"),
+    project("e2e"),
   ],
+  // A root-level option (jest ignores it per project). e2e tests pass their own per-test timeouts.
+  testTimeout: 120000,
 };
