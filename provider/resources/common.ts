@@ -169,6 +169,7 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
 
     async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
       const old = spec.normalize ? spec.normalize(olds) : olds;
+      news = spec.normalize ? spec.normalize(news) : news;
       const replaces = spec.inputKeys.filter(
         (k) => containsUnknown(news[k]) || stableJson(old[k]) !== stableJson(news[k]),
       );
