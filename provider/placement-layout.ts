@@ -22,7 +22,8 @@ export const archiveLayoutProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
     const crypto: typeof import("crypto") = require("crypto");
-    return { id: crypto.randomBytes(8).toString("hex"), outs: inputs };
+    // Not all digits: reservation-backed resources are the ones with numeric ids.
+    return { id: `layout-${crypto.randomBytes(8).toString("hex")}`, outs: inputs };
   },
 
   async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {

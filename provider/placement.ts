@@ -232,7 +232,7 @@ export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
     const crypto: typeof import("crypto") = require("crypto");
-    return { id: crypto.randomBytes(8).toString("hex"), outs: inputs };
+    return { id: `placement-${crypto.randomBytes(8).toString("hex")}`, outs: inputs };
   },
 
   async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
@@ -280,7 +280,7 @@ export const stablePasswordProvider: pulumi.dynamic.ResourceProvider = {
       .randomBytes(Math.ceil(length / 2))
       .toString("hex")
       .slice(0, length);
-    return { id: crypto.randomBytes(8).toString("hex"), outs: { length, value } };
+    return { id: `password-${crypto.randomBytes(8).toString("hex")}`, outs: { length, value } };
   },
 
   async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {

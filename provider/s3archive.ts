@@ -509,6 +509,11 @@ export function layoutKey(
 export interface S3ArchiveOptions extends pulumi.ComponentResourceOptions {
   /** How shard node ids are resolved to farm and location. Default: the explorer (`tfgrid:explorerUrl`). */
   nodeLookup?: NodeLookup;
+  /**
+   * Names a setting in error messages, e.g. `dataShards` → `s3:dataShards` when the arguments
+   * come from stack config. Default: the argument's own name.
+   */
+  settingName?: (property: string) => string;
 }
 
 /** What the resolved layout gate carries. */
@@ -548,10 +553,16 @@ export class S3Archive extends pulumi.ComponentResource {
   readonly wireguardConfig: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: S3ArchiveArgs, opts: S3ArchiveOptions = {}) {
-    const { nodeLookup, ...componentOpts } = opts;
+    const { nodeLookup, settingName, ...componentOpts } = opts;
     super("tfgrid:index:S3Archive", name, {}, componentOpts);
+    const rename = settingName ?? ((p: string) => p);
     const problems = validateS3ArchiveArgs(args);
-    if (problems.length > 0) throw new S3ArchiveArgsError(name, problems);
+    if (problems.length > 0) {
+      throw new S3ArchiveArgsError(
+        name,
+        problems.map((p) => ({ ...p, property: rename(p.property) })),
+      );
+    }
     const r = resolveArgs(args);
     const parent = { parent: this };
     const duration = args.durationHours === undefined ? {} : { durationHours: args.durationHours };
@@ -612,6 +623,7 @@ export class S3Archive extends pulumi.ComponentResource {
       requireSiteFailureTolerance:
         args.requireSiteFailureTolerance ?? DEFAULTS.requireSiteFailureTolerance,
       shardProperty,
+      settingName: rename,
     };
     const plan: pulumi.Output<Plan> = pulumi
       .all([located, secretKeyProblem])
@@ -761,6 +773,7 @@ export function checkArchivePlan(
     allowSharedNodes: boolean;
     requireSiteFailureTolerance: boolean;
     shardProperty: string;
+    settingName?: (property: string) => string;
   },
 ): Plan {
   const all = [...earlier];
@@ -782,7 +795,13 @@ export function checkArchivePlan(
       })),
     );
   }
-  if (all.length > 0 || !report) throw new S3ArchiveArgsError(name, all);
+  if (all.length > 0 || !report) {
+    const rename = s.settingName ?? ((p: string) => p);
+    throw new S3ArchiveArgsError(
+      name,
+      all.map((p) => ({ ...p, property: rename(p.property) })),
+    );
+  }
   return { shards, report };
 }
 
