@@ -137,6 +137,7 @@ export class Store {
   private saveTimer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private dirty = false;
+  private lastSerializeMs = 0;
   private readonly file: string | null;
 
   private constructor(
@@ -233,7 +234,7 @@ export class Store {
   // ---------------------------------------------------------------- persistence
 
   /**
-   * Schedules an atomic state write, debounced 50 ms. The write itself is asynchronous (only the
+   * Schedules an atomic state write, debounced (50 ms, longer for large states, see saveDelay). The write itself is asynchronous (only the
    * serialization runs on the event loop) so persistence does not stall request handling.
    */
   changed(r?: Reservation): void {
@@ -275,7 +276,9 @@ export class Store {
     this.saveTimer = null;
     if (!this.file || !this.dirty) return;
     this.dirty = false;
+    const t0 = performance.now();
     const text = this.serialize();
+    this.lastSerializeMs = performance.now() - t0;
     const tmp = `${this.file}.${process.pid}.tmp`;
     this.writing = (async () => {
       const fh = await openAsync(tmp, "w");
