@@ -9,6 +9,7 @@
 import { parseArgs } from "util";
 import { ExplorerClient, type Node, type Reservation } from "../client";
 import { DEFAULT_EXPLORER_URL } from "../config";
+import { describeRequest, selectShardNodes, type PlacementRequest } from "../placement";
 import { formatRedundancyReport, planRedundancy, type ShardLocation } from "../planner";
 import { configCommands, registerIdentity } from "./identity";
 import { formatTable } from "./table";
@@ -30,7 +31,9 @@ commands:
   nodes [--farm ID] [--city NAME] [--min-sru GiB]
                                                nodes with site, free capacity and user-access ability
   plan --data D --parity P --nodes ID,ID,… [--size GiB] [--require-site-tolerance]
-                                               the redundancy report of a layout, without deploying
+  plan --data D --parity P --count N [--farms ID,…] [--cities NAME,…] [--countries NAME,…] [--size GiB]
+                                               the redundancy report of a layout (given, or chosen as
+                                               S3Archive's placement would), without deploying
   reservations [--tid TID]                     your reservations with state, expiry and workload ids
 
 common options:
@@ -74,8 +77,12 @@ async function identityNew(args: string[], io: CliIo): Promise<void> {
     },
     allowPositionals: true,
   });
-  if (positionals[0] !== "new") throw new UsageError(`unknown identity command "${positionals[0] ?? ""}"; use: tfgrid identity new`);
-  if (!values.name) throw new UsageError("identity new needs --name NAME (lower case, 3+ characters)");
+  if (positionals[0] !== "new")
+    throw new UsageError(
+      `unknown identity command "${positionals[0] ?? ""}"; use: tfgrid identity new`,
+    );
+  if (!values.name)
+    throw new UsageError("identity new needs --name NAME (lower case, 3+ characters)");
   const identity = await registerIdentity({
     explorerUrl: explorerUrl(values, io.env),
     name: values.name,
@@ -130,7 +137,16 @@ async function nodes(args: string[], io: CliIo): Promise<void> {
   }
   io.out(
     formatTable(
-      ["NODE", "FARM", "SITE", "FREE CRU", "FREE MRU GiB", "FREE SRU GiB", "FREE HRU GiB", "USER ACCESS"],
+      [
+        "NODE",
+        "FARM",
+        "SITE",
+        "FREE CRU",
+        "FREE MRU GiB",
+        "FREE SRU GiB",
+        "FREE HRU GiB",
+        "USER ACCESS",
+      ],
       rows.map((r) => [
         r.nodeId,
         String(r.farmId),
@@ -145,6 +161,12 @@ async function nodes(args: string[], io: CliIo): Promise<void> {
   );
 }
 
+const list = (v: string | undefined): string[] =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 async function plan(args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -152,6 +174,10 @@ async function plan(args: string[], io: CliIo): Promise<void> {
       data: { type: "string" },
       parity: { type: "string" },
       nodes: { type: "string" },
+      count: { type: "string" },
+      farms: { type: "string" },
+      cities: { type: "string" },
+      countries: { type: "string" },
       size: { type: "string" },
       "require-site-tolerance": { type: "boolean" },
       explorer: { type: "string" },
@@ -161,19 +187,52 @@ async function plan(args: string[], io: CliIo): Promise<void> {
   const dataShards = positiveInt("data", values.data ?? "4")!;
   const parityShards = positiveInt("parity", values.parity ?? "2")!;
   const sizeGiB = positiveInt("size", values.size ?? "10")!;
-  const ids = (values.nodes ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  if (ids.length === 0) throw new UsageError("plan needs --nodes ID,ID,… (the shard nodes, in order)");
+  const ids = list(values.nodes);
+  const placing = [values.count, values.farms, values.cities, values.countries].some(
+    (v) => v !== undefined,
+  );
+  if (ids.length > 0 && placing) {
+    throw new UsageError("plan takes either --nodes or a placement request (--count …), not both");
+  }
+  if (ids.length === 0 && !placing) {
+    throw new UsageError(
+      "plan needs --nodes ID,ID,… (the shard nodes, in order) or a placement request (--count N [--farms ID,…])",
+    );
+  }
+  if (placing && values.count === undefined) {
+    throw new UsageError("a placement request needs --count N (the number of shards)");
+  }
   const client = new ExplorerClient({ baseUrl: explorerUrl(values, io.env) });
   const shards: ShardLocation[] = [];
-  for (const nodeId of ids) {
-    const node = await client.getNode(nodeId);
-    shards.push({
-      nodeId,
-      farmId: node.farm_id,
-      city: node.location.city,
-      country: node.location.country,
-      sizeGiB,
-    });
+  let chosen = "";
+  if (placing) {
+    // The same choice S3Archive's placement makes (minimum free SSD = the shard size).
+    const request: PlacementRequest = {
+      count: positiveInt("count", values.count)!,
+      farms: list(values.farms).map((f) => positiveInt("farms", f)!),
+      cities: list(values.cities),
+      countries: list(values.countries),
+      minFreeSsdGiB: sizeGiB,
+    };
+    const picked = selectShardNodes(
+      await client.listNodes(),
+      request,
+      Math.floor(Date.now() / 1000),
+    );
+    if ("problem" in picked) throw new Error(`placement: ${picked.problem}`);
+    for (const n of picked.nodes) shards.push({ ...n, sizeGiB });
+    chosen = `Placement (${describeRequest(request)}) chose, in shard order: ${picked.nodes.map((n) => n.nodeId).join(", ")}\n\n`;
+  } else {
+    for (const nodeId of ids) {
+      const node = await client.getNode(nodeId);
+      shards.push({
+        nodeId,
+        farmId: node.farm_id,
+        city: node.location.city,
+        country: node.location.country,
+        sizeGiB,
+      });
+    }
   }
   const report = planRedundancy({
     shards,
@@ -181,7 +240,11 @@ async function plan(args: string[], io: CliIo): Promise<void> {
     parityShards,
     requireSiteFailureTolerance: values["require-site-tolerance"] ?? false,
   });
-  io.out(values.json ? JSON.stringify(report, null, 2) + "\n" : formatRedundancyReport(report) + "\n");
+  io.out(
+    values.json
+      ? JSON.stringify(report, null, 2) + "\n"
+      : chosen + formatRedundancyReport(report) + "\n",
+  );
 }
 
 function reservationRow(r: Reservation) {
@@ -249,11 +312,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await run(rest, io);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       io.err(`tfgrid: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`tfgrid ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    const hint =
+      (err as { code?: string }).code === "explorer.network"
+        ? "\n(is the explorer running? point at it with --explorer URL or TFGRID_EXPLORER_URL; start a local grid with: npx localgrid)"
+        : "";
+    io.err(`tfgrid ${command}: ${err instanceof Error ? err.message : String(err)}${hint}\n`);
     return 1;
   }
 }
