@@ -63,11 +63,15 @@ export function extractMessages(): Message[] {
       ts.ScriptTarget.ES2022,
       true,
     );
-    const add = (e: ts.Expression | undefined) => {
+    const add = (e: ts.Expression | undefined): void => {
       if (!e) return;
       // an arrow function returning the message (rules as data)
       if (ts.isArrowFunction(e) && !ts.isBlock(e.body)) return add(e.body);
-      if (ts.isConditionalExpression(e)) return (add(e.whenTrue), add(e.whenFalse));
+      if (ts.isConditionalExpression(e)) {
+        add(e.whenTrue);
+        add(e.whenFalse);
+        return;
+      }
       const p = parts(e);
       if (!p) return;
       if (p.length === 1 && typeof p[0] === "string" && CODE.test(p[0])) return;
