@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { formatRedundancyReport, planRedundancy, type ShardLocation } from "../../provider/planner";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -346,5 +347,61 @@ describe("docs/configuration.md", () => {
     const devKeys = [...dev.matchAll(/^\s+s3:(\w+):/gm)].map((m) => m[1]);
     expect(devKeys.length).toBeGreaterThan(5);
     expect(devKeys.filter((k) => !read.has(k))).toEqual([]);
+  });
+});
+
+describe("docs/choosing-data-parity.md", () => {
+  const text = doc("choosing-data-parity.md");
+  const shards = (city: string, country: string, farmId: number, n: number): ShardLocation[] =>
+    Array.from({ length: n }, (_, i) => ({
+      nodeId: `${city}-${i}`,
+      farmId,
+      city,
+      country,
+      sizeGiB: 10,
+    }));
+  const reference = [
+    ...shards("Salzburg", "Austria", 12775, 3),
+    ...shards("Vienna", "Austria", 82872, 3),
+  ];
+  const threeCities = [
+    ...shards("Salzburg", "Austria", 12775, 2),
+    ...shards("Vienna", "Austria", 82872, 2),
+    ...shards("Ghent", "Belgium", 71, 2),
+  ];
+  const summary = (s: ShardLocation[], d: number, p: number) =>
+    formatRedundancyReport(planRedundancy({ shards: s, dataShards: d, parityShards: p }))
+      .split("\n")
+      .slice(0, 4)
+      .join("\n");
+
+  it.each([
+    ["the reference 4+2 over two cities", reference, 4, 2, "NO"],
+    ["3+3 on the same nodes", reference, 3, 3, "yes"],
+    ["4+2 over three cities", threeCities, 4, 2, "yes"],
+  ] as const)("shows the planner's figures for %s", (_name, s, d, p, survivable) => {
+    const block = summary([...s], d, p);
+    expect(block.endsWith(`Site (city) loss survivable: ${survivable}`)).toBe(true);
+    expect(text).toContain("```text\n" + block + "\n```");
+  });
+
+  it("quotes the planner's site-loss warning for the reference layout", () => {
+    const report = planRedundancy({ shards: reference, dataShards: 4, parityShards: 2 });
+    const warning = report.warnings.find((w) => w.startsWith("A site loss is not survivable"));
+    expect(warning).toBeDefined();
+    expect(text).toContain(warning!);
+  });
+});
+
+describe("links between the docs", () => {
+  it("every relative link points at an existing file", () => {
+    const broken: string[] = [];
+    for (const name of fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md"))) {
+      for (const m of doc(name).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(m[1])) continue;
+        if (!fs.existsSync(path.join(ROOT, "docs", m[1]))) broken.push(`${name}: ${m[1]}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
