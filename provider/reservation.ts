@@ -172,11 +172,14 @@ export interface WaitSpec {
 
 /** Why a deploy did not succeed: a node's error result, a timeout, or a cancel behind our back. */
 export class DeployFailure extends Error {
-  constructor(
-    message: string,
-    readonly nodeId?: string,
-  ) {
+  readonly nodeId?: string;
+  constructor(message: string, nodeId?: string) {
     super(message);
+    // Set by hand: once Pulumi serializes this class into the provider, `super(message)` no longer
+    // sets `message` (the error would read "undefined" in `pulumi up`).
+    this.message = message;
+    this.name = "DeployFailure";
+    this.nodeId = nodeId;
   }
 }
 

@@ -68,7 +68,14 @@ export function routingIp(subnet: string): string {
 }
 
 /** Raised when the /16 has no free /24 left or a pinned subnet is unusable. */
-export class SubnetError extends Error {}
+export class SubnetError extends Error {
+  constructor(message: string) {
+    super(message);
+    // Set by hand: serialized into the provider, `super(message)` no longer sets `message`.
+    this.message = message;
+    this.name = "SubnetError";
+  }
+}
 
 export interface AllocateArgs {
   /** The network's private /16. */

@@ -89,3 +89,27 @@ describe.each(cases)("$name provider", ({ name, provider, inputs, failures }) =>
     });
   });
 });
+
+// Classes serialized into a provider lose what `super(message)` sets; the node's refusal must still
+// reach `pulumi up` word for word.
+describe("errors thrown by serialized providers", () => {
+  it("keep their message and name in a fresh process", async () => {
+    const { DeployFailure } = await import("../../provider/reservation");
+    const { SubnetError } = await import("../../provider/network/subnets");
+    const sf = await pulumi.runtime.serializeFunction(() => () => [
+      new DeployFailure("node N refused 0-db 2-1: disk failed", "N"),
+      new SubnetError("172.20.0.0/16 has no free /24 left for node N"),
+    ]);
+    const file = path.join(dir, "errors.js");
+    fs.writeFileSync(file, sf.text);
+    const script = `
+      const errors = require(${JSON.stringify(file)}).${sf.exportName}()();
+      process.stdout.write(JSON.stringify(errors.map((e) => [e.name, e.message])));
+    `;
+    const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual([
+      ["DeployFailure", "node N refused 0-db 2-1: disk failed"],
+      ["SubnetError", "172.20.0.0/16 has no free /24 left for node N"],
+    ]);
+  });
+});
