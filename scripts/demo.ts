@@ -128,6 +128,7 @@ async function up(pulumiBinDir: string): Promise<void> {
     [
       "To use the pulumi CLI on this stack yourself:",
       `  export PATH="${pulumiBinDir}:$PATH" PULUMI_BACKEND_URL="file://${ws.backendDir}"`,
+      `  export PULUMI_HOME="${ws.env().PULUMI_HOME}" PULUMI_SKIP_UPDATE_CHECK=1`,
       `  export PULUMI_CONFIG_PASSPHRASE_FILE="${paths.passphrase}"`,
       `  cd ${ws.projectDir} && pulumi stack output`,
       "Tear it down with: npm run demo:destroy",

@@ -108,5 +108,6 @@ export const minioNode = archive.minioNode;
 export const networkName = archive.networkName;
 /** The shard layout MinIO was started with; changing it starts a new, empty archive. */
 export const layout = archive.layout;
-/** The user's wg-quick file (secret), when `s3:accessNodeId` is set. */
-export const wireguardConfig = accessNodeId ? archive.wireguardConfig : undefined;
+// The user's wg-quick file (secret), exported only when `s3:accessNodeId` is set: an undefined
+// export would make every preview warn about it.
+if (accessNodeId) (exports as Record<string, unknown>).wireguardConfig = archive.wireguardConfig;
