@@ -1,7 +1,15 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", ".tools/**", "examples/**/node_modules/**", "coverage/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      ".tools/**",
+      "examples/**/node_modules/**",
+      "coverage/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

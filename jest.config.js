@@ -11,12 +11,7 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [
-    project("unit"),
-    project("component"),
-    project("integration"),
-    project("e2e"),
-  ],
+  projects: [project("unit"), project("component"), project("integration"), project("e2e")],
   // A root-level option (jest ignores it per project). e2e tests pass their own per-test timeouts.
   testTimeout: 120000,
 };

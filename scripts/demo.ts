@@ -170,7 +170,8 @@ async function destroy(pulumiBinDir: string): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const binIndex = argv.indexOf("--pulumi-bin");
-  if (binIndex < 0 || !argv[binIndex + 1]) throw new Error("usage: demo.js --pulumi-bin DIR up|destroy");
+  if (binIndex < 0 || !argv[binIndex + 1])
+    throw new Error("usage: demo.js --pulumi-bin DIR up|destroy");
   const pulumiBinDir = argv[binIndex + 1];
   const command = argv.filter((_, i) => i !== binIndex && i !== binIndex + 1)[0] ?? "up";
   if (command === "up") await up(pulumiBinDir);

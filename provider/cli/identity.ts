@@ -26,10 +26,14 @@ export interface RegisterIdentityOptions {
  * Generates a fresh mnemonic and registers its public key on the explorer's phonebook
  * (`POST /users`). Registration is unsigned in this era (reference §5.4): first come, first served.
  */
-export async function registerIdentity(options: RegisterIdentityOptions): Promise<RegisteredIdentity> {
+export async function registerIdentity(
+  options: RegisterIdentityOptions,
+): Promise<RegisteredIdentity> {
   const suffix = options.uniqueSuffix === false ? "" : `-${randomBytes(3).toString("hex")}`;
   const base = options.name.toLowerCase();
-  const name = base.endsWith(".3bot") ? base.replace(/\.3bot$/, `${suffix}.3bot`) : `${base}${suffix}.3bot`;
+  const name = base.endsWith(".3bot")
+    ? base.replace(/\.3bot$/, `${suffix}.3bot`)
+    : `${base}${suffix}.3bot`;
   const email = (options.email ?? `${name.replace(/\.3bot$/, "")}@example.com`).toLowerCase();
   const mnemonic = generateMnemonic();
   const publicKeyHex = Buffer.from(keyPairFromMnemonic(mnemonic).publicKey).toString("hex");

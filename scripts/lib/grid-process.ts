@@ -102,7 +102,10 @@ async function spawnGrid(
       if (options.detached) child.unref();
       return { child, url: match[1] };
     }
-    if (exited) throw new Error(`localgrid exited (${exited}) before listening; see ${options.dataDir}/grid.log`);
+    if (exited)
+      throw new Error(
+        `localgrid exited (${exited}) before listening; see ${options.dataDir}/grid.log`,
+      );
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`localgrid did not start within 20 s; see ${options.dataDir}/grid.log`);

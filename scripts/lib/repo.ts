@@ -8,7 +8,10 @@ import * as path from "path";
 export function repoRoot(): string {
   let dir = __dirname;
   for (;;) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json"))) {
+    if (
+      fs.existsSync(path.join(dir, "Pulumi.yaml")) &&
+      fs.existsSync(path.join(dir, "package.json"))
+    ) {
       return dir;
     }
     const parent = path.dirname(dir);

@@ -119,7 +119,9 @@ export async function compareStateWithExplorer(s: Scenario): Promise<{
 }> {
   const inState = await stateReservations(s.ws);
   const all = await s.client.listReservations({ customer_tid: s.identity.tid });
-  const live = all.filter((r) => r.next_action !== NEXT_ACTION.deleted && r.next_action !== NEXT_ACTION.delete);
+  const live = all.filter(
+    (r) => r.next_action !== NEXT_ACTION.deleted && r.next_action !== NEXT_ACTION.delete,
+  );
   const stateIds = inState.map((r) => r.reservationId);
   const liveIds = live.map((r) => r.id);
   return {

@@ -54,30 +54,34 @@ describe("a failing node with the real pulumi CLI", () => {
 
   afterAll(() => endScenario(s));
 
-  test("6. up fails with the node's message, leaves nothing unknown, and converges once fixed", async () => {
-    const failed = await s.ws.run(["up", "--yes", "--skip-preview"]);
-    expect(failed.code).not.toBe(0);
-    expect(failed.stdout + failed.stderr).toContain(FAILURE);
-    expect(failed.stdout + failed.stderr).toContain(vienna[2].node_id);
-    expect(await compareStateWithExplorer(s)).toEqual({
-      unknownToState: [],
-      goneFromExplorer: [],
-      duplicates: [],
-    });
+  test(
+    "6. up fails with the node's message, leaves nothing unknown, and converges once fixed",
+    async () => {
+      const failed = await s.ws.run(["up", "--yes", "--skip-preview"]);
+      expect(failed.code).not.toBe(0);
+      expect(failed.stdout + failed.stderr).toContain(FAILURE);
+      expect(failed.stdout + failed.stderr).toContain(vienna[2].node_id);
+      expect(await compareStateWithExplorer(s)).toEqual({
+        unknownToState: [],
+        goneFromExplorer: [],
+        duplicates: [],
+      });
 
-    // The fix: move the sixth shard to a healthy Vienna node.
-    await s.ws.must(["config", "set", "--path", "s3:shardNodes[5]", vienna[3].node_id]);
-    await s.ws.must(["up", "--yes", "--skip-preview"]);
-    const inState = await stateReservations(s.ws);
-    expect(inState).toHaveLength(9);
-    expect(await compareStateWithExplorer(s)).toEqual({
-      unknownToState: [],
-      goneFromExplorer: [],
-      duplicates: [],
-    });
+      // The fix: move the sixth shard to a healthy Vienna node.
+      await s.ws.must(["config", "set", "--path", "s3:shardNodes[5]", vienna[3].node_id]);
+      await s.ws.must(["up", "--yes", "--skip-preview"]);
+      const inState = await stateReservations(s.ws);
+      expect(inState).toHaveLength(9);
+      expect(await compareStateWithExplorer(s)).toEqual({
+        unknownToState: [],
+        goneFromExplorer: [],
+        duplicates: [],
+      });
 
-    await s.ws.must(["destroy", "--yes", "--skip-preview"]);
-    const all = await s.client.listReservations({ customer_tid: s.identity.tid });
-    expect(all.filter((r) => r.next_action !== NEXT_ACTION.deleted).map((r) => r.id)).toEqual([]);
-  }, 20 * MINUTES);
+      await s.ws.must(["destroy", "--yes", "--skip-preview"]);
+      const all = await s.client.listReservations({ customer_tid: s.identity.tid });
+      expect(all.filter((r) => r.next_action !== NEXT_ACTION.deleted).map((r) => r.id)).toEqual([]);
+    },
+    20 * MINUTES,
+  );
 });
