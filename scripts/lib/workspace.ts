@@ -15,6 +15,12 @@ export interface WorkspaceOptions {
   passphrase: string;
   /** Extra environment for every command (e.g. `TFGRID_POLL_INTERVAL_MS`). */
   env?: Record<string, string>;
+  /**
+   * A folder holding another project (its `Pulumi.yaml`, program and `package.json`) to copy
+   * instead of the top-level project; default the repository root's project. `dist` and
+   * `node_modules` are linked either way, so a plain-JS program can `require("./dist/provider")`.
+   */
+  projectSource?: string;
 }
 
 /** The outcome of one CLI command. */
@@ -43,15 +49,29 @@ export class StackWorkspace {
     const root = repoRoot();
     fs.mkdirSync(ws.projectDir, { recursive: true });
     fs.mkdirSync(ws.backendDir, { recursive: true });
-    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
-    fs.copyFileSync(path.join(root, "package.json"), path.join(ws.projectDir, "package.json"));
+    if (options.projectSource) {
+      for (const entry of fs.readdirSync(options.projectSource, { withFileTypes: true })) {
+        if (!entry.isFile() || /^Pulumi\..+\.yaml$/.test(entry.name)) continue;
+        fs.copyFileSync(
+          path.join(options.projectSource, entry.name),
+          path.join(ws.projectDir, entry.name),
+        );
+      }
+    } else {
+      fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
+      fs.copyFileSync(path.join(root, "package.json"), path.join(ws.projectDir, "package.json"));
+    }
     for (const link of ["dist", "node_modules"]) {
       const target = path.join(ws.projectDir, link);
       if (!fs.existsSync(target)) fs.symlinkSync(path.join(root, link), target, "dir");
     }
     const stackFile = path.join(ws.projectDir, `Pulumi.${options.stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-      fs.copyFileSync(options.stackFile ?? path.join(root, "Pulumi.dev.yaml"), stackFile);
+      const initial =
+        options.stackFile ??
+        (options.projectSource ? undefined : path.join(root, "Pulumi.dev.yaml"));
+      if (initial) fs.copyFileSync(initial, stackFile);
+      else fs.writeFileSync(stackFile, "config: {}\n");
       await ws.must(["stack", "init", options.stack]);
     } else {
       await ws.must(["stack", "select", options.stack]);
