@@ -211,8 +211,13 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
         ? `node ${shortNode(pending[0])}`
         : `${pending.length} nodes (${pending.map(shortNode).join(", ")})`;
     if (now >= w.deadlineMs) {
+      // The error names nodes in full: the user copies the id to move that workload elsewhere.
+      const full =
+        pending.length === 1
+          ? `node ${pending[0]}`
+          : `${pending.length} nodes (${pending.join(", ")})`;
       throw new DeployFailure(
-        `${who} did not provision ${w.what} ${w.gwid} within ${Math.round((w.deadlineMs - started) / 1000)} s (tfgrid:deployTimeoutSeconds)`,
+        `${full} did not provision ${w.what} ${w.gwid} within ${Math.round((w.deadlineMs - started) / 1000)} s (tfgrid:deployTimeoutSeconds)`,
         pending[0],
       );
     }

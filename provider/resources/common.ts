@@ -3,6 +3,7 @@
 // §4): it closes over the spec only; configuration is read at call time, the client and identity
 // are built inside each method.
 import type * as pulumi from "@pulumi/pulumi";
+import { randomUUID } from "crypto";
 import { resolveConfig, type ConfigSource, type ProviderConfig } from "../config";
 import { identityFromMnemonic, type Identity } from "../identity";
 import { ExplorerClient } from "../client/explorer";
@@ -10,6 +11,7 @@ import type { Reservation } from "../client/schemas";
 import {
   cancelReservation,
   DeployFailure,
+  TAG_PREFIX,
   isGone,
   registerIdempotent,
   reservationData,
@@ -140,6 +142,22 @@ function containsUnknown(v: unknown): boolean {
   return stableJson(v)?.includes(UNKNOWN) ?? false;
 }
 
+/**
+ * The input `check` adds to every reservation-backed resource: a fresh id per check that create
+ * puts into the reservation's `metadata` (as `pulumi-tfgrid:<createTag>`), never into the signed
+ * json. The engine records checked inputs in its pending operation before it calls create, so
+ * after an interrupted `pulumi up` the export names the tag of every create in flight and
+ * `tfgrid recover` can find and cancel what those creates registered. Not in any `inputKeys`:
+ * it never shows in a diff nor forces a replacement.
+ */
+export const CREATE_TAG = "createTag";
+
+/** The metadata tag create registers under: the checked createTag, else a fresh one. */
+export function createTagOf(inputs: Props): string {
+  const t = inputs[CREATE_TAG];
+  return TAG_PREFIX + (typeof t === "string" && t !== "" ? t : randomUUID());
+}
+
 /** Thrown by create when the cancel of a failed reservation failed too: the engine keeps the id. */
 export interface PartialFailure extends Error {
   id: string;
@@ -164,7 +182,7 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       }
       const r = await spec.check(news ?? {}, olds ?? {}, config);
       failures.push(...r.failures);
-      return { inputs: r.inputs, failures };
+      return { inputs: { ...r.inputs, [CREATE_TAG]: randomUUID() }, failures };
     },
 
     async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
@@ -191,7 +209,13 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
         durationHours,
         deployTimeoutSeconds: timeout,
       });
-      const rid = await registerIdempotent(ctx.client, ctx.identity, data, ctx.log);
+      const rid = await registerIdempotent(
+        ctx.client,
+        ctx.identity,
+        data,
+        ctx.log,
+        createTagOf(inputs),
+      );
       const gwid = `${rid}-${WORKLOAD_ID}`;
       const base: Props = {
         ...inputs,

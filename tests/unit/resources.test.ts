@@ -59,6 +59,7 @@ describe("check", () => {
         diskType: "SSD",
         public: false,
         durationHours: 24,
+        createTag: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
       failures: [],
     });

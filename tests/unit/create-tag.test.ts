@@ -1,0 +1,69 @@
+// check adds a fresh `createTag` to every reservation-backed resource's inputs: the tag create
+// registers the reservation under (metadata), recorded by the engine in its pending operation so
+// that `tfgrid recover` can find what an interrupted `pulumi up` left. It must never cause a diff.
+import bs58 from "bs58";
+import nacl from "tweetnacl";
+import { generateMnemonic } from "../../provider/identity";
+import { TAG_PREFIX } from "../../provider/reservation";
+import { clearConfig, CREATE_TAG, createTagOf } from "../../provider/resources/common";
+import { containerProvider } from "../../provider/resources/container";
+import { volumeProvider } from "../../provider/resources/volume";
+import { zdbNamespaceProvider } from "../../provider/resources/zdb";
+
+const NODE = bs58.encode(nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7)).publicKey);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const saved = { ...process.env };
+
+beforeEach(() => {
+  clearConfig();
+  Object.assign(process.env, { TFGRID_MNEMONIC: generateMnemonic(), TFGRID_TID: "7" });
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+describe("createTag", () => {
+  it("check adds a new random uuid on every call, also when the old inputs carry one", async () => {
+    const news = { nodeId: NODE, sizeGiB: 1 };
+    const first = await volumeProvider.check!({}, news);
+    const second = await volumeProvider.check!(first.inputs, news);
+    expect(first.failures).toEqual([]);
+    expect(String(first.inputs.createTag)).toMatch(UUID);
+    expect(String(second.inputs.createTag)).toMatch(UUID);
+    expect(second.inputs.createTag).not.toBe(first.inputs.createTag);
+    expect(CREATE_TAG).toBe("createTag");
+  });
+
+  it("a different createTag alone is no change and no replacement", async () => {
+    const news = { nodeId: NODE, sizeGiB: 10, password: "p" };
+    const olds = (await zdbNamespaceProvider.check!({}, news)).inputs;
+    const again = (await zdbNamespaceProvider.check!(olds, news)).inputs;
+    expect(again.createTag).not.toBe(olds.createTag);
+    expect(await zdbNamespaceProvider.diff!("4", olds, again)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    // State written before createTag existed compares equal too.
+    const { createTag: _dropped, ...legacy } = olds;
+    void _dropped;
+    expect(await zdbNamespaceProvider.diff!("4", legacy, again)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    const ct = { nodeId: NODE, flist: "https://h/x.flist", cpu: 1 };
+    const c1 = (await containerProvider.check!({}, ct)).inputs;
+    const c2 = (await containerProvider.check!(c1, { ...ct, cpu: 2 })).inputs;
+    expect((await containerProvider.diff!("1", c1, c2)).replaces).toEqual(["cpu"]);
+  });
+
+  it("createTagOf: the metadata tag is the checked createTag, else a fresh one", () => {
+    expect(createTagOf({ createTag: "3f2a" })).toBe(`${TAG_PREFIX}3f2a`);
+    const fresh = createTagOf({});
+    expect(fresh.slice(0, TAG_PREFIX.length)).toBe(TAG_PREFIX);
+    expect(fresh.slice(TAG_PREFIX.length)).toMatch(UUID);
+    expect(createTagOf({ createTag: "" })).not.toBe(TAG_PREFIX);
+    expect(createTagOf({ createTag: 5 })).not.toBe(`${TAG_PREFIX}5`);
+  });
+});
