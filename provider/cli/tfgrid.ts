@@ -6,9 +6,12 @@
  *
  * Exit codes: 0 success, 1 the explorer or the request failed, 2 bad usage.
  */
+import * as fs from "fs";
 import { parseArgs } from "util";
 import { ExplorerClient, type Node, type Reservation } from "../client";
-import { DEFAULT_EXPLORER_URL } from "../config";
+import { DEFAULT_EXPLORER_URL, resolveConfig } from "../config";
+import { identityFromMnemonic } from "../identity";
+import { cancelReservation, NEXT_ACTION, TAG_PREFIX } from "../reservation";
 import { describeRequest, selectShardNodes, type PlacementRequest } from "../placement";
 import { formatRedundancyReport, planRedundancy, type ShardLocation } from "../planner";
 import { configCommands, registerIdentity } from "./identity";
@@ -22,6 +25,8 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Standard input as text (`tfgrid recover` without --state); the bin reads process.stdin. */
+  stdin?: () => Promise<string>;
 }
 
 const USAGE = `usage: tfgrid <command> [options]
@@ -35,6 +40,10 @@ commands:
                                                the redundancy report of a layout (given, or chosen as
                                                S3Archive's placement would), without deploying
   reservations [--tid TID]                     your reservations with state, expiry and workload ids
+  recover [--state FILE] [--dry-run]           after an interrupted \`pulumi up\`: cancel the reservations
+                                               of the export's pending creates (export on stdin
+                                               without --state); identity from TFGRID_TID and
+                                               TFGRID_MNEMONIC
 
 common options:
   --explorer URL   explorer base URL (default: $TFGRID_EXPLORER_URL, else ${DEFAULT_EXPLORER_URL})
@@ -292,11 +301,142 @@ async function reservations(args: string[], io: CliIo): Promise<void> {
   );
 }
 
+/** A create the engine began but never finished, as `pulumi stack export` records it. */
+interface PendingCreate {
+  urn: string;
+  type: string;
+  createTag?: string;
+}
+
+/** The pending creates of a `pulumi stack export` document. */
+export function pendingCreates(exported: unknown, source: string): PendingCreate[] {
+  const deployment = (exported as { deployment?: unknown } | null)?.deployment;
+  if (typeof deployment !== "object" || deployment === null) {
+    throw new Error(
+      `${source} is not the output of \`pulumi stack export\` (no deployment object)`,
+    );
+  }
+  const ops = (deployment as { pending_operations?: unknown }).pending_operations;
+  const list = Array.isArray(ops) ? (ops as unknown[]) : [];
+  return list.flatMap((op) => {
+    const o = op as {
+      type?: string;
+      resource?: { urn?: string; type?: string; inputs?: Record<string, unknown> };
+    };
+    if (o.type !== "creating" || !o.resource?.urn) return [];
+    const tag = o.resource.inputs?.createTag;
+    return [
+      {
+        urn: o.resource.urn,
+        type: o.resource.type ?? "",
+        ...(typeof tag === "string" && tag !== "" ? { createTag: tag } : {}),
+      },
+    ];
+  });
+}
+
+/** What recover did to one reservation. */
+type RecoverAction = "cancelled" | "cancel-pending" | "already-gone" | "would-cancel";
+
+async function recover(args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      state: { type: "string" },
+      "dry-run": { type: "boolean" },
+      tid: { type: "string" },
+      explorer: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  let text: string;
+  const source = values.state ?? "stdin";
+  if (values.state !== undefined) text = fs.readFileSync(values.state, "utf8");
+  else text = io.stdin ? await io.stdin() : "";
+  if (text.trim() === "") {
+    throw new UsageError(
+      "recover needs the output of `pulumi stack export`: --state FILE, or the export on stdin",
+    );
+  }
+  let exported: unknown;
+  try {
+    exported = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `${source} is not JSON (${(e as Error).message}); pass the output of \`pulumi stack export\``,
+    );
+  }
+  const pending = pendingCreates(exported, source);
+  // Identity and explorer as the provider resolves them from the environment (same messages).
+  const config = resolveConfig(undefined, {
+    ...io.env,
+    ...(values.tid !== undefined ? { TFGRID_TID: values.tid } : {}),
+    TFGRID_EXPLORER_URL: explorerUrl(values, io.env),
+  });
+  const identity = identityFromMnemonic(config.mnemonic, config.tid);
+  const client = new ExplorerClient({ baseUrl: config.explorerUrl });
+  const tagged = pending.filter((p) => p.createTag !== undefined);
+  const all =
+    tagged.length > 0 ? await client.listReservations({ customer_tid: identity.tid }) : [];
+  const now = Math.floor(Date.now() / 1000);
+  const results = [];
+  for (const p of tagged) {
+    const found = all.filter((r) => r.metadata === TAG_PREFIX + p.createTag);
+    const reservations: { id: number; action: RecoverAction }[] = [];
+    for (const r of found) {
+      let action: RecoverAction;
+      if (r.next_action >= NEXT_ACTION.delete || r.data_reservation.expiration_reservation <= now) {
+        action = "already-gone";
+      } else if (values["dry-run"]) {
+        action = "would-cancel";
+      } else {
+        const outcome = await cancelReservation(client, identity, r.id, {
+          deadlineMs: Date.now() + Math.min(config.deployTimeoutSeconds, 120) * 1000,
+          pollIntervalMs: config.pollIntervalMs,
+          log: () => undefined,
+        });
+        action = outcome === "deleted" ? "cancelled" : "cancel-pending";
+      }
+      reservations.push({ id: r.id, action });
+    }
+    results.push({ urn: p.urn, type: p.type, createTag: p.createTag!, reservations });
+  }
+  const untagged = pending.filter((p) => p.createTag === undefined).map((p) => p.urn);
+  if (values.json) {
+    io.out(JSON.stringify({ pendingCreates: results, untagged }, null, 2) + "\n");
+    return;
+  }
+  const lines: string[] = [];
+  const words: Record<RecoverAction, string> = {
+    cancelled: "cancelled",
+    "cancel-pending": "cancelled (nodes have not all confirmed yet)",
+    "already-gone": "already cancelled or expired",
+    "would-cancel": "would be cancelled (dry run)",
+  };
+  for (const r of results) {
+    const name = r.urn.split("::").pop();
+    if (r.reservations.length === 0) lines.push(`${name}: nothing was registered`);
+    for (const x of r.reservations) lines.push(`${name}: reservation ${x.id} ${words[x.action]}`);
+  }
+  for (const urn of untagged) {
+    lines.push(
+      `${urn.split("::").pop()}: no createTag (created by an older provider); check \`tfgrid reservations\` by hand`,
+    );
+  }
+  lines.push(
+    pending.length === 0
+      ? "no pending creates in the export: nothing to recover"
+      : `${pending.length} pending create${pending.length === 1 ? "" : "s"}; next: pulumi refresh --clear-pending-creates --yes, then pulumi up`,
+  );
+  io.out(lines.join("\n") + "\n");
+}
+
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   identity: identityNew,
   nodes,
   plan,
   reservations,
+  recover,
 };
 
 /** Runs one command line; returns the exit code instead of exiting, so tests can call it. */
@@ -333,5 +473,11 @@ if (require.main === module) {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     env: process.env,
+    stdin: async () => {
+      if (process.stdin.isTTY) return "";
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
   }).then((code) => process.exit(code));
 }
