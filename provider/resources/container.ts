@@ -12,6 +12,7 @@ import {
   nodeIdSchema,
   nonEmptyString,
   positiveInt,
+  unknownNodeFailures,
   validate,
   type Failure,
 } from "./validation";
@@ -69,6 +70,12 @@ const flistSchema = (): z.ZodTypeAny =>
       ctx.addIssue({
         code: "custom",
         message: `${JSON.stringify(v) ?? "(missing)"} is not an flist URL; use e.g. "https://hub.grid.tf/<user>/<name>.flist"`,
+      });
+    } else if (v.startsWith("http:")) {
+      // The node runs whatever image it downloads: plain http lets the network swap it.
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(v)} is fetched over plain http, so the image could be swapped on the way; use https ("${v.replace(/^http:/, "https:")}")`,
       });
     }
   });
@@ -209,7 +216,9 @@ export const containerSpec: ResourceSpec = {
     for (const [k, d] of Object.entries(CONTAINER_DEFAULTS)) inputs[k] = news[k] ?? d;
     if (news.network !== undefined) inputs.network = news.network;
     inputs.durationHours = withDuration(news, config);
-    return { inputs, failures: [...validate(schema(), inputs), ...crossChecks(inputs)] };
+    const failures = [...validate(schema(), inputs), ...crossChecks(inputs)];
+    failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
+    return { inputs, failures };
   },
   deleteBeforeReplace(olds, news) {
     const a = olds.network as { name?: unknown; ip?: unknown } | undefined;

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import bs58 from "bs58";
 import { parseIpv4 } from "../network/subnets";
+import { ExplorerClient } from "../client/explorer";
+import type { ProviderConfig } from "../config";
 
 /** What the engine sends in check/diff for a value not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -195,4 +197,34 @@ export function envMap(what: string): z.ZodType<Record<string, string>> {
       }
     }
   }) as z.ZodType<Record<string, string>>;
+}
+
+/**
+ * A failure when a well-formed node id is not known to the explorer (404), so that preview, not
+ * create, reports it. Other lookup errors are left to create, which reports them with the
+ * reservation context; only one attempt is made so that an offline check stays fast.
+ */
+export async function unknownNodeFailures(
+  config: ProviderConfig | undefined,
+  nodeId: unknown,
+  property = "nodeId",
+): Promise<Failure[]> {
+  if (config === undefined || typeof nodeId !== "string" || isUnknown(nodeId)) return [];
+  if (validate(z.object({ id: nodeIdSchema() }), { id: nodeId }).length > 0) return [];
+  try {
+    await new ExplorerClient({
+      baseUrl: config.explorerUrl,
+      maxRetries: 0,
+      timeoutMs: 10_000,
+    }).getNode(nodeId);
+    return [];
+  } catch (e) {
+    if ((e as { status?: number }).status !== 404) return [];
+    return [
+      {
+        property,
+        reason: `node ${nodeId} is not known to the explorer at ${config.explorerUrl}; pick one from GET /nodes`,
+      },
+    ];
+  }
 }

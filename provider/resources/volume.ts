@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { Reservation } from "../client/schemas";
 import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
-import { durationSchema, known, nodeIdSchema, positiveInt, validate } from "./validation";
+import {
+  durationSchema,
+  known,
+  nodeIdSchema,
+  positiveInt,
+  unknownNodeFailures,
+  validate,
+} from "./validation";
 
 /** Arguments of a volume. */
 export interface VolumeArgs {
@@ -62,7 +69,9 @@ export const volumeSpec: ResourceSpec = {
       diskType: news.diskType ?? "SSD",
       durationHours: withDuration(news, config),
     };
-    return { inputs, failures: validate(schema(), inputs) };
+    const failures = validate(schema(), inputs);
+    failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
+    return { inputs, failures };
   },
   deleteBeforeReplace: () => false,
   async build(inputs) {

@@ -10,6 +10,7 @@ import {
   nodeIdSchema,
   oneOf,
   positiveInt,
+  unknownNodeFailures,
   validate,
 } from "./validation";
 
@@ -88,7 +89,9 @@ export const zdbSpec: ResourceSpec = {
       public: news.public ?? false,
       durationHours: withDuration(news, config),
     };
-    return { inputs, failures: validate(schema(), inputs) };
+    const failures = validate(schema(), inputs);
+    failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
+    return { inputs, failures };
   },
   deleteBeforeReplace: () => false,
   async build(inputs) {

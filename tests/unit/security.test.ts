@@ -15,6 +15,7 @@ import { ExplorerClient, ExplorerNetworkError } from "../../provider/client";
 import { ConfigError, resolveConfig, type ConfigSource } from "../../provider/config";
 import { generateMnemonic, identityFromMnemonic } from "../../provider/identity";
 import { clearConfig, storeConfig } from "../../provider/resources/common";
+import { containerProvider } from "../../provider/resources/container";
 import { zdbNamespaceProvider } from "../../provider/resources/zdb";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -112,6 +113,32 @@ describe("explorer URL: https unless loopback", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).not.toContain("hunter2secret");
     expect(problems[0]).not.toContain("alice");
+  });
+});
+
+describe("container images", () => {
+  it("refuses an flist fetched over plain http, naming the https URL to use", async () => {
+    storeConfig({
+      get: (k) => ({ ...base, "tfgrid:explorerUrl": "http://127.0.0.1:1/explorer" })[k],
+    });
+    try {
+      const r = await containerProvider.check!(
+        {},
+        {
+          nodeId: "UNKNOWN-NODE-ID-IS-NOT-CHECKED-HERE",
+          flist: "http://hub.grid.tf/azmy.3bot/minio.flist",
+        },
+      );
+      expect(r.failures!.filter((f) => f.property === "flist")).toEqual([
+        {
+          property: "flist",
+          reason:
+            '"http://hub.grid.tf/azmy.3bot/minio.flist" is fetched over plain http, so the image could be swapped on the way; use https ("https://hub.grid.tf/azmy.3bot/minio.flist")',
+        },
+      ]);
+    } finally {
+      clearConfig();
+    }
   });
 });
 
