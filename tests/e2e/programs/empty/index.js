@@ -1,0 +1,3 @@
+// Creates nothing; loads @pulumi/pulumi like every program does.
+"use strict";
+require("@pulumi/pulumi");
