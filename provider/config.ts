@@ -163,18 +163,12 @@ function redactUrl(u: string): string {
   }
 }
 
-/**
- * Resolves the provider configuration: stack config first, then `TFGRID_*` environment
- * variables, then defaults. Blank values count as unset.
- * @throws ConfigError listing every problem, each naming the setting, the value (never the
- * mnemonic) and the fix.
- */
-export function resolveConfig(
+/** Reads one setting (stack config, then env), collecting problems instead of throwing. */
+function settingReader(
   source: ConfigSource | undefined,
   env: NodeJS.ProcessEnv,
-): ProviderConfig {
-  const problems: string[] = [];
-
+  problems: string[],
+) {
   const raw = (name: Name): { value: string; label: string } | undefined => {
     const s: Setting = SETTINGS[name];
     const fromStack = source?.get(s.key)?.trim();
@@ -183,7 +177,6 @@ export function resolveConfig(
     if (fromEnv) return { value: fromEnv, label: `${s.key} (from ${s.env})` };
     return undefined;
   };
-
   const parse = <T>(name: Name, schema: z.ZodType<T, z.ZodTypeDef, string>, fallback: T): T => {
     const r = raw(name);
     if (r === undefined) return fallback;
@@ -195,13 +188,27 @@ export function resolveConfig(
     );
     return fallback;
   };
+  return { raw, parse };
+}
 
-  const allowInsecure = parse("allowInsecureExplorer", bool(), false);
-  // Parsed first because the URL rule needs it, but reported last, in settings order.
-  const insecureProblems = problems.splice(0);
-
-  const urlRaw = raw("explorerUrl");
-  let explorerUrl = parse("explorerUrl", url(), CONFIG_DEFAULTS.explorerUrl);
+/**
+ * The explorer URL with the https-unless-loopback rule. Its problems go to `problems`; those of
+ * allowInsecureExplorer come back apart, because they are reported last (settings order).
+ */
+function readExplorerUrl(
+  source: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): { explorerUrl: string; insecureProblems: string[] } {
+  const insecureProblems: string[] = [];
+  const allowInsecure = settingReader(source, env, insecureProblems).parse(
+    "allowInsecureExplorer",
+    bool(),
+    false,
+  );
+  const reader = settingReader(source, env, problems);
+  const urlRaw = reader.raw("explorerUrl");
+  let explorerUrl = reader.parse("explorerUrl", url(), CONFIG_DEFAULTS.explorerUrl);
   if (urlRaw !== undefined && url().safeParse(urlRaw.value).success) {
     const u = new URL(explorerUrl);
     if (u.protocol === "http:" && !isLoopbackHost(u.hostname) && !allowInsecure) {
@@ -213,6 +220,38 @@ export function resolveConfig(
       explorerUrl = CONFIG_DEFAULTS.explorerUrl;
     }
   }
+  return { explorerUrl, insecureProblems };
+}
+
+/**
+ * Only the explorer URL, with the same rules as {@link resolveConfig}: for what talks to the
+ * explorer without an identity (placement, node lookups).
+ * @throws ConfigError naming the setting and the fix.
+ */
+export function resolveExplorerUrl(
+  source: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+): string {
+  const problems: string[] = [];
+  const { explorerUrl, insecureProblems } = readExplorerUrl(source, env, problems);
+  problems.push(...insecureProblems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return explorerUrl;
+}
+
+/**
+ * Resolves the provider configuration: stack config first, then `TFGRID_*` environment
+ * variables, then defaults. Blank values count as unset.
+ * @throws ConfigError listing every problem, each naming the setting, the value (never the
+ * mnemonic) and the fix.
+ */
+export function resolveConfig(
+  source: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+): ProviderConfig {
+  const problems: string[] = [];
+  const { raw, parse } = settingReader(source, env, problems);
+  const { explorerUrl, insecureProblems } = readExplorerUrl(source, env, problems);
 
   let mnemonic = "";
   const m = raw("mnemonic");

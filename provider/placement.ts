@@ -14,7 +14,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExplorerClient } from "./client/explorer";
 import type { Node } from "./client/schemas";
-import { DEFAULT_EXPLORER_URL } from "./config";
+import { resolveExplorerUrl } from "./config";
 
 /** What the user asks for: how many shards, from where, with how much free SSD each. */
 export interface PlacementRequest {
@@ -197,28 +197,43 @@ export async function checkPlacement(
   return { inputs: { request, nodes: picked.nodes } };
 }
 
-// configure() keeps the explorer URL on the provider host process, never in the serialized object.
-const SLOT = "__pulumiTfgridPlacementExplorerUrl";
+// configure() keeps the explorer settings on the provider host process, never in the
+// serialized object.
+const SLOT = "__pulumiTfgridPlacementExplorerSettings";
+const URL_KEYS = ["tfgrid:explorerUrl", "tfgrid:allowInsecureExplorer"];
 
-/** `tfgrid:explorerUrl`, then `TFGRID_EXPLORER_URL`, then the local grid. */
+/**
+ * `tfgrid:explorerUrl`, then `TFGRID_EXPLORER_URL`, then the local grid — with the provider's
+ * https-unless-loopback rule, so a placement never lists nodes over plain http to a remote host.
+ * @throws ConfigError naming the setting and the fix.
+ */
 export function explorerUrlFrom(
   config: { get(key: string): string | undefined } | undefined,
   env: NodeJS.ProcessEnv,
 ): string {
-  const v = config?.get("tfgrid:explorerUrl")?.trim() || env.TFGRID_EXPLORER_URL?.trim();
-  return (v || DEFAULT_EXPLORER_URL).replace(/\/+$/, "");
+  return resolveExplorerUrl(config, env);
 }
 
 /** The dynamic provider of {@link ShardPlacement}. */
 export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    (process as unknown as Record<string, string>)[SLOT] = explorerUrlFrom(req.config, process.env);
+    const kept: Record<string, string | undefined> = {};
+    for (const key of URL_KEYS) kept[key] = req.config.get(key);
+    (process as unknown as Record<string, unknown>)[SLOT] = kept;
   },
 
   async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    const baseUrl =
-      (process as unknown as Record<string, string | undefined>)[SLOT] ??
-      explorerUrlFrom(undefined, process.env);
+    const kept = (process as unknown as Record<string, Record<string, string | undefined>>)[SLOT];
+    let baseUrl: string;
+    try {
+      baseUrl = explorerUrlFrom({ get: (key) => kept?.[key] }, process.env);
+    } catch (e) {
+      const problems = (e as { problems?: string[] }).problems ?? [(e as Error).message];
+      return {
+        inputs: news,
+        failures: problems.map((reason) => ({ property: "tfgrid:explorerUrl", reason })),
+      };
+    }
     const client = new ExplorerClient({ baseUrl });
     return checkPlacement(olds, news, () => client.listNodes(), Math.floor(Date.now() / 1000));
   },

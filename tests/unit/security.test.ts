@@ -315,3 +315,27 @@ describe("the serialized provider holds no credential", () => {
     }
   });
 });
+
+describe("shard placement talks to the explorer under the same https rule", () => {
+  const { shardPlacementProvider } =
+    require("../../provider/placement") as typeof import("../../provider/placement");
+  const config = (values: Record<string, string>) => ({
+    config: { get: (k: string) => values[k], require: (k: string) => values[k] },
+  });
+
+  it("refuses plain http to a remote explorer at check, before listing any node", async () => {
+    await shardPlacementProvider.configure!(
+      config({ "tfgrid:explorerUrl": "http://explorer.example.com/explorer" }),
+    );
+    const result = await shardPlacementProvider.check!({}, { request: { count: 6 } });
+    expect(result.failures).toEqual([
+      {
+        property: "tfgrid:explorerUrl",
+        reason:
+          'tfgrid:explorerUrl: "http://explorer.example.com/explorer" uses plain http to a non-loopback host, ' +
+          "which exposes reservations to tampering; use https, or accept the risk with: " +
+          "pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)",
+      },
+    ]);
+  });
+});
