@@ -1,6 +1,7 @@
 /**
- * A simulated zos node (reference §7.3): it polls its queue with an id cursor, provisions in
- * type order (network, zdb, volume, container), opens every secret with its own key (libsodium
+ * A simulated zos node (reference §7.3): it polls its queue with an id cursor, provisions
+ * independent workloads concurrently and a container only after the networks and volumes it
+ * names that the node already knows of (LIMITATIONS.md, "Provisioning model"), opens every secret with its own key (libsodium
  * sealed box), refuses what a real node refuses with an actionable message, signs its results
  * (§5.6), decommissions on delete or local expiry, and keeps capacity accounting.
  *
@@ -51,6 +52,8 @@ export class SimNode {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** Provisions in progress (each takes provisionDelayMs), by global workload id. */
+  private readonly inflight = new Map<string, { item: WorkloadItem; done: Promise<void> }>();
   readonly id: string;
 
   constructor(
@@ -70,6 +73,7 @@ export class SimNode {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all([...this.inflight.values()].map((f) => f.done));
   }
 
   private schedule(ms: number): void {
@@ -109,11 +113,56 @@ export class SimNode {
       if (this.stopped) return;
       const expired = item.created + item.duration <= this.store.now();
       if (item.to_delete || expired || this.reservationDeleting(item)) {
+        // A delete never overtakes the provision of the same workload.
+        await this.inflight.get(item.workload_id)?.done;
         await this.decommissionAndReport(item.workload_id);
-      } else if (!this.rt.workloads[item.workload_id]) {
-        await this.provisionAndReport(item);
+      } else if (!this.rt.workloads[item.workload_id] && !this.inflight.has(item.workload_id)) {
+        this.startProvision(item);
       }
     }
+  }
+
+  /**
+   * Starts one provision without holding up the poll loop: networks, zdbs and volumes right
+   * away, a container once the networks and volumes it names that are still in progress here
+   * are done (in type order within a poll, those were started before it).
+   */
+  private startProvision(item: WorkloadItem): void {
+    const deps =
+      item.type === WorkloadType.container ? this.dependencies(item) : ([] as Promise<void>[]);
+    const run = async (): Promise<void> => {
+      if (deps.length > 0) await Promise.all(deps);
+      await this.provisionAndReport(item);
+    };
+    const done = run()
+      .catch((e: unknown) =>
+        this.log(`node ${this.id}: ${e instanceof Error ? e.message : String(e)}`),
+      )
+      .finally(() => this.inflight.delete(item.workload_id));
+    // Set before the cleanup above can run (it is a later microtask even with no delay).
+    this.inflight.set(item.workload_id, { item, done });
+  }
+
+  /** In-progress networks (same user, the name it joins) and volumes a container mounts. */
+  private dependencies(item: WorkloadItem): Promise<void>[] {
+    const c = item.content as Container;
+    const rid = item.workload_id.split("-")[0];
+    const nets = new Set((c.network_connection ?? []).map((n) => n.network_id));
+    const vols = new Set(
+      (c.volumes ?? []).map((m) =>
+        m.volume_id.startsWith("-") ? `${rid}${m.volume_id}` : m.volume_id,
+      ),
+    );
+    const out: Promise<void>[] = [];
+    for (const [gwid, f] of this.inflight) {
+      const needed =
+        (f.item.type === WorkloadType.network &&
+          String(f.item.user) === String(item.user) &&
+          nets.has((f.item.content as Network).name)) ||
+        (f.item.type === WorkloadType.volume && vols.has(gwid));
+      if (needed) out.push(f.done);
+    }
+    return out;
   }
 
   private reservationDeleting(item: WorkloadItem): boolean {
