@@ -43,6 +43,12 @@ import { Network } from "./resources/network";
 import { Volume } from "./resources/volume";
 import { ZdbNamespace } from "./resources/zdb";
 
+/** A full stack config key such as `"tfgrid:explorerUrl"`, read in the program. */
+function stackConfigValue(key: string): string | undefined {
+  const [namespace, name] = key.split(":");
+  return new pulumi.Config(namespace).get(name);
+}
+
 /** The MinIO build ThreeFold's S3 notebook used (workloads.md §1.1). */
 export const MINIO_FLIST = "https://hub.grid.tf/azmy.3bot/minio.flist";
 /** Its entrypoint, which turns the env into a zerostor config and execs MinIO. */
@@ -591,12 +597,7 @@ export class S3Archive extends pulumi.ComponentResource {
         nodeLookup ??
         (entries.every(isComplete)
           ? undefined
-          : explorerNodeLookup(
-              explorerUrlFrom(
-                { get: () => new pulumi.Config("tfgrid").get("explorerUrl") },
-                process.env,
-              ),
-            ));
+          : explorerNodeLookup(explorerUrlFrom({ get: stackConfigValue }, process.env)));
       located = pulumi.output(locateShards(entries, r.zdbSizeGiB, lookup));
     }
 
