@@ -13,6 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ExplorerClient } from "./client/explorer";
+import { rememberNodes } from "./nodecache";
 import type { Node } from "./client/schemas";
 import { resolveExplorerUrl } from "./config";
 
@@ -235,7 +236,13 @@ export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
       };
     }
     const client = new ExplorerClient({ baseUrl });
-    return checkPlacement(olds, news, () => client.listNodes(), Math.floor(Date.now() / 1000));
+    const listNodes = async (): Promise<Node[]> => {
+      const nodes = await client.listNodes();
+      // The shards' own checks look their nodes up next: let them find them here.
+      rememberNodes(baseUrl, nodes);
+      return nodes;
+    };
+    return checkPlacement(olds, news, listNodes, Math.floor(Date.now() / 1000));
   },
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {

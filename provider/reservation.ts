@@ -183,11 +183,67 @@ export class DeployFailure extends Error {
   }
 }
 
+// How long workloads of each kind took to provision in this provider process, so later waits
+// poll around when the result is due instead of on a fixed beat. On `process`, not in the
+// serialized provider (GUIDE §4).
+const TIMES_SLOT = "__pulumiTfgridProvisionTimes";
+
+function provisionTimes(): Record<string, number[]> {
+  const p = process as unknown as Record<string, Record<string, number[]> | undefined>;
+  return (p[TIMES_SLOT] ??= {});
+}
+
+/**
+ * Median observed provisioning time of `what` in this process (ms), else of any kind (a stack's
+ * single container follows its 0-dbs and volume); undefined before the first result.
+ */
+export function expectedProvisionMs(what: string): number | undefined {
+  const times = provisionTimes();
+  const xs = times[what]?.length ? times[what] : Object.values(times).flat();
+  if (xs.length === 0) return undefined;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Records that `what` was seen provisioned `ms` after the wait began (keeps the last 20). */
+export function recordProvisionMs(what: string, ms: number): void {
+  const xs = (provisionTimes()[what] ??= []);
+  xs.push(ms);
+  if (xs.length > 20) xs.shift();
+}
+
+/** Forgets the observed times (tests). */
+export function clearProvisionTimes(): void {
+  delete (process as unknown as Record<string, unknown>)[TIMES_SLOT];
+}
+
+/**
+ * The wait before poll number `n` (0-based) of a deploy. Nodes take seconds to provision, so
+ * there is no poll at once. With an expected time from earlier workloads of the kind, the first
+ * poll goes just before it and the next ones follow closely; without one, the first comes after
+ * half an interval. The gaps then grow by half each time up to `pollIntervalMs`, so a slow node
+ * (a real grid's minutes-long flist download) costs no more requests than the fixed beat did.
+ */
+export function pollWaitMs(n: number, pollIntervalMs: number, expectedMs?: number): number {
+  if (n === 0) {
+    return expectedMs === undefined
+      ? pollIntervalMs / 2
+      : Math.max(pollIntervalMs / 10, expectedMs - pollIntervalMs / 10);
+  }
+  const base = expectedMs === undefined ? pollIntervalMs / 2 : pollIntervalMs / 4;
+  return Math.min(pollIntervalMs, base * 1.5 ** n);
+}
+
 /** Polls until every node reported ok; throws DeployFailure on an error result or the deadline. */
 export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promise<Reservation> {
   const started = Date.now();
   let lastLog = started;
-  for (;;) {
+  const expected = expectedProvisionMs(w.what);
+  let lastWait = 0;
+  for (let n = 0; ; n++) {
+    const wait = pollWaitMs(n, w.pollIntervalMs, expected);
+    await sleep(Math.min(wait, Math.max(1, w.deadlineMs - Date.now())));
+    lastWait = wait;
     const r = await client.getReservation(w.rid);
     const mine = r.results.filter((x) => x.workload_id === w.gwid);
     const failed = mine.find((x) => x.state === 0);
@@ -199,7 +255,11 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
     }
     const ok = new Set(mine.filter((x) => x.state === 1).map((x) => x.node_id));
     const pending = w.nodeIds.filter((n) => !ok.has(n));
-    if (pending.length === 0) return r;
+    if (pending.length === 0) {
+      // The results arrived some time within the last wait: count the middle of it.
+      recordProvisionMs(w.what, Date.now() - started - lastWait / 2);
+      return r;
+    }
     if (r.next_action >= NEXT_ACTION.delete) {
       throw new DeployFailure(
         `reservation ${w.rid} was cancelled or expired (next_action ${r.next_action}) before ${w.what} ${w.gwid} was provisioned`,
@@ -227,7 +287,6 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
         `waiting for ${who} to provision ${w.what} ${w.gwid} (${Math.round((now - started) / 1000)} s)`,
       );
     }
-    await sleep(Math.min(w.pollIntervalMs, Math.max(1, w.deadlineMs - now)));
   }
 }
 

@@ -4,6 +4,7 @@ import { sealForNode } from "../crypto";
 import type { ProviderConfig } from "../config";
 import type { Node } from "../client/schemas";
 import { ExplorerClient } from "../client/explorer";
+import { PORTS_MAX_AGE_MS, getNodeCached } from "../nodecache";
 import {
   allocateSubnets,
   freeSubnetFromTop,
@@ -183,7 +184,7 @@ async function lookupNodes(
   await Promise.all(
     ids.map(async (id, i) => {
       try {
-        nodes[id] = await client.getNode(id);
+        nodes[id] = await getNodeCached(client, config.explorerUrl, id, PORTS_MAX_AGE_MS);
       } catch (e) {
         const status = (e as { status?: number }).status;
         failures.push(
@@ -386,7 +387,9 @@ export const networkSpec: ResourceSpec = {
   async build(inputs, ctx) {
     const ids = inputs.nodes as string[];
     const nodes: Record<string, Node> = {};
-    for (const id of ids) nodes[id] = await ctx.client.getNode(id);
+    // Read again unless check read it moments ago: a port may have been taken since.
+    for (const id of ids)
+      nodes[id] = await getNodeCached(ctx.client, ctx.config.explorerUrl, id, PORTS_MAX_AGE_MS);
     const ports = { ...(inputs.listenPorts as Record<string, number>) };
     for (const id of ids) {
       // The port was free at check time; someone may have taken it since.

@@ -4,6 +4,7 @@ import { z } from "zod";
 import bs58 from "bs58";
 import { parseIpv4 } from "../network/subnets";
 import { ExplorerClient } from "../client/explorer";
+import { EXISTENCE_MAX_AGE_MS, getNodeCached } from "../nodecache";
 import type { ProviderConfig } from "../config";
 
 /** What the engine sends in check/diff for a value not known yet (preview). */
@@ -212,11 +213,12 @@ export async function unknownNodeFailures(
   if (config === undefined || typeof nodeId !== "string" || isUnknown(nodeId)) return [];
   if (validate(z.object({ id: nodeIdSchema() }), { id: nodeId }).length > 0) return [];
   try {
-    await new ExplorerClient({
+    const client = new ExplorerClient({
       baseUrl: config.explorerUrl,
       maxRetries: 0,
       timeoutMs: 10_000,
-    }).getNode(nodeId);
+    });
+    await getNodeCached(client, config.explorerUrl, nodeId, EXISTENCE_MAX_AGE_MS);
     return [];
   } catch (e) {
     if ((e as { status?: number }).status !== 404) return [];
