@@ -37,6 +37,8 @@ export const CONFIG_DEFAULTS = {
 /** Every problem of a configuration at once; `problems` holds one line per setting. */
 export class ConfigError extends TfgridError {
   readonly problems: string[];
+  /** Marks it as a Pulumi RunError: a program that throws it shows the message, not a stack. */
+  readonly __pulumiRunError = true;
   constructor(problems: string[]) {
     const n = problems.length;
     super(
