@@ -8,6 +8,14 @@ const tfgrid = require("./dist/provider");
 const config = new pulumi.Config("case");
 const type = config.require("type");
 const args = config.requireObject("args");
-const Resource = { Network: tfgrid.Network, ZdbNamespace: tfgrid.ZdbNamespace, Volume: tfgrid.Volume, Container: tfgrid.Container }[type];
-if (!Resource) throw new pulumi.RunError(`case:type ${JSON.stringify(type)} is not one of Network, ZdbNamespace, Volume, Container`);
+const Resource = {
+  Network: tfgrid.Network,
+  ZdbNamespace: tfgrid.ZdbNamespace,
+  Volume: tfgrid.Volume,
+  Container: tfgrid.Container,
+}[type];
+if (!Resource)
+  throw new pulumi.RunError(
+    `case:type ${JSON.stringify(type)} is not one of Network, ZdbNamespace, Volume, Container`,
+  );
 new Resource("case", args);
