@@ -25,6 +25,18 @@ export interface ReservationTimes {
 /** Slack between our own deploy deadline and the explorer's `expiration_provisioning`. */
 export const PROVISIONING_MARGIN_SECONDS = 60;
 
+/**
+ * Added to the requested duration: the explorer refuses a reservation whose expiry is under 1 h
+ * from *its* clock when the request arrives, so an exact 1 h would fail by the time the request
+ * takes (and by any clock skew).
+ */
+export const EXPIRY_MARGIN_SECONDS = 60;
+
+/** Absolute expiry (Unix seconds) of a reservation of `durationHours` created at `now`. */
+export function expirationOf(now: number, durationHours: number): number {
+  return now + Math.round(durationHours * 3600) + EXPIRY_MARGIN_SECONDS;
+}
+
 /** `data_reservation` (explorer-api §3.2): one object, serialized once for `json`. */
 export function reservationData(
   tid: number,
@@ -47,7 +59,7 @@ export function reservationData(
     domain_delegates: [],
     gateway4to6: [],
     expiration_provisioning: t.now + t.deployTimeoutSeconds + PROVISIONING_MARGIN_SECONDS,
-    expiration_reservation: t.now + Math.round(t.durationHours * 3600),
+    expiration_reservation: expirationOf(t.now, t.durationHours),
   };
 }
 

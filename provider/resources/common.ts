@@ -11,6 +11,7 @@ import type { Reservation } from "../client/schemas";
 import {
   cancelReservation,
   DeployFailure,
+  expirationOf,
   TAG_PREFIX,
   isGone,
   registerIdempotent,
@@ -223,7 +224,7 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
         reservationId: rid,
         workloadId: gwid,
         customerTid: ctx.identity.tid,
-        expiresAt: new Date((now + Math.round(durationHours * 3600)) * 1000).toISOString(),
+        expiresAt: new Date(expirationOf(now, durationHours) * 1000).toISOString(),
       };
       try {
         const r = await waitForResults(ctx.client, {

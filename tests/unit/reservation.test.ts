@@ -28,7 +28,8 @@ describe("reservation body", () => {
       domain_delegates: [],
       gateway4to6: [],
       expiration_provisioning: 1000 + 600 + 60,
-      expiration_reservation: 1000 + 24 * 3600,
+      // 24 h plus the one-minute margin that keeps a 1 h reservation above the explorer minimum.
+      expiration_reservation: 1000 + 24 * 3600 + 60,
     });
   });
 
