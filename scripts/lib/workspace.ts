@@ -81,8 +81,12 @@ export class StackWorkspace {
 
   /** The environment every `pulumi` command of this workspace runs with. */
   env(): NodeJS.ProcessEnv {
+    // Without jest's marker: the provider stays quiet under jest, but a CLI run started from a
+    // test must behave (and log progress) exactly as it does for a user.
+    const inherited = { ...process.env };
+    delete inherited.JEST_WORKER_ID;
     return {
-      ...process.env,
+      ...inherited,
       PATH: `${this.options.pulumiBinDir}${path.delimiter}${process.env.PATH ?? ""}`,
       PULUMI_BACKEND_URL: `file://${this.backendDir}`,
       PULUMI_CONFIG_PASSPHRASE: this.options.passphrase,

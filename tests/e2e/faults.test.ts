@@ -179,6 +179,8 @@ describe("the fault matrix with the real pulumi CLI", () => {
         const output = failed.stdout + failed.stderr;
         expect(output).toContain(`node ${down} did not provision 0-db`);
         expect(output).toContain("within 20 s (tfgrid:deployTimeoutSeconds)");
+        // The long wait is visible in `pulumi up`: a progress line with the elapsed time.
+        expect(output).toMatch(/waiting for node \S+ to provision 0-db \d+-1 \(\d+ s\)/);
         // Nothing left behind: the timed-out reservation is cancelled (the down node cannot
         // confirm, so it stays at "delete requested"), and the state holds no entry for it.
         const onDown = (await s.client.listReservations({ customer_tid: s.identity.tid })).filter(
