@@ -12,6 +12,7 @@
  * client is built inside `check`, configuration is read at call time.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { packedProvider } from "./packed";
 import { ExplorerClient } from "./client/explorer";
 import { rememberNodes } from "./nodecache";
 import type { Node } from "./client/schemas";
@@ -278,7 +279,7 @@ export class ShardPlacement extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ShardPlacementArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      shardPlacementProvider,
+      packedProvider("ShardPlacement"),
       name,
       { request: args.request, nodes: undefined },
       opts,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { packedProvider } from "../packed";
 import { z } from "zod";
 import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
 import type { Reservation } from "../client/schemas";
@@ -159,7 +160,7 @@ export class ZdbNamespace extends pulumi.dynamic.Resource {
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "password", "endpoint"];
     super(
-      zdbNamespaceProvider,
+      packedProvider("ZdbNamespace"),
       name,
       props,
       { ...opts, additionalSecretOutputs: secrets },
