@@ -66,6 +66,15 @@ export class SimNode {
   }
 
   start(): void {
+    // A node restarted in the middle of a provision (the grid stopped or crashed) has moved its
+    // cursor past a workload it never reported: take the cursor back so it provisions it again,
+    // as zos does with the workloads it had accepted.
+    const from = this.store.firstUnreported(this.id, this.rt.cursor);
+    if (from !== this.rt.cursor) {
+      this.log(`node ${this.node.def.hostname ?? this.id}: resuming from reservation ${from}`);
+      this.rt.cursor = from;
+      this.store.changed();
+    }
     this.schedule(0);
   }
 

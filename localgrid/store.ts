@@ -561,6 +561,24 @@ export class Store {
     if (!this.nodes.has(nodeId)) throw notFound(`node ${nodeId} not found`);
   }
 
+  /**
+   * The oldest reservation below `cursor` holding a workload for `nodeId` that is still to be
+   * deployed and has no result from the node — one the node took from its queue but never
+   * reported, because it stopped or crashed in the middle of provisioning — or `cursor` itself.
+   */
+  firstUnreported(nodeId: string, cursor: number): number {
+    for (const id of this.byNode.get(nodeId) ?? []) {
+      if (id >= cursor) break;
+      const r = this.reservations.get(id)!;
+      if (computeNextAction(r, this.now()) !== NextAction.deploy) continue;
+      const reported = new Set(
+        r.results.filter((x) => x.node_id === nodeId).map((x) => x.workload_id),
+      );
+      if (workloadItems(r, nodeId).some((item) => !reported.has(item.workload_id))) return id;
+    }
+    return cursor;
+  }
+
   /** `GET /reservations/workloads/{node_id}?from=N`: queue first, then the id scan. */
   poll(nodeId: string, from: number): { items: WorkloadItem[]; lastId: number } {
     const lastId = this.reservationCounter;

@@ -102,6 +102,36 @@ describe("persistence", () => {
   });
 });
 
+describe("a restart in the middle of a provision", () => {
+  it("the node provisions the workload it had taken but not reported once the grid is back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "localgrid-"));
+    const options = { port: 0, pollIntervalMs: 20, dataDir: dir };
+    let grid = await startLocalGrid({ ...options, provisionDelayMs: 1000 });
+    const all = await nodes(grid.url);
+    const user = await registerUser(grid.url);
+    const rid = await createReservation(
+      grid.url,
+      user,
+      dataReservation(user, { volumes: [volume(all[4], 1)] }),
+    );
+    await new Promise((r) => setTimeout(r, 200)); // polled (cursor moved), still provisioning
+    await grid.close();
+    const saved = JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
+    expect(saved.nodes[all[4].node_id].cursor).toBe(rid + 1);
+    expect(saved.reservations.find((r: { id: number }) => r.id === rid).results).toEqual([]);
+
+    grid = await startLocalGrid({ ...options, provisionDelayMs: 0 });
+    try {
+      const done = await waitResults(grid.url, rid, 1);
+      expect(done.results).toEqual([
+        expect.objectContaining({ workload_id: `${rid}-1`, node_id: all[4].node_id, state: 1 }),
+      ]);
+    } finally {
+      await grid.close();
+    }
+  });
+});
+
 describe("CLI process", () => {
   const cli = join(ROOT, "dist/localgrid/cli.js");
   beforeAll(() => {
