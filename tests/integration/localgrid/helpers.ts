@@ -4,6 +4,8 @@
  * the provider's reading of it.
  */
 import sodium from "libsodium-wrappers";
+import { startLocalGrid } from "../../../localgrid";
+import type { LocalGrid } from "../../../localgrid";
 
 export interface HttpAnswer {
   status: number;
@@ -257,4 +259,25 @@ export function container(
     capacity: { cpu: 2, memory: 2048, disk_size: 256, disk_type: 1 },
     ...extra,
   };
+}
+
+/** A test file's grid (nodes poll every 20 ms, provision at once), its nodes and one user. */
+export interface GridFixture {
+  grid: LocalGrid;
+  url: string;
+  all: NodeInfo[];
+  user: TestUser;
+}
+
+/** Starts a grid before the file's tests and closes it after; fields are set in beforeAll. */
+export function useGrid(userName?: string): GridFixture {
+  const f = {} as GridFixture;
+  beforeAll(async () => {
+    f.grid = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0 });
+    f.url = f.grid.url;
+    f.all = await nodes(f.url);
+    f.user = await registerUser(f.url, userName);
+  });
+  afterAll(() => f.grid?.close());
+  return f;
 }

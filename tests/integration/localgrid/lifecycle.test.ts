@@ -1,7 +1,5 @@
 import sodium from "libsodium-wrappers";
 import bs58 from "bs58";
-import { startLocalGrid } from "../../../localgrid";
-import type { LocalGrid } from "../../../localgrid";
 import {
   container,
   createReservation,
@@ -15,34 +13,23 @@ import {
   waitResults,
   waitState,
   zdb,
+  useGrid,
 } from "./helpers";
-import type { NodeInfo, TestUser } from "./helpers";
 
-let grid: LocalGrid;
-let url: string;
-let all: NodeInfo[];
-let user: TestUser;
-
-beforeAll(async () => {
-  grid = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0 });
-  url = grid.url;
-  all = await nodes(url);
-  user = await registerUser(url);
-});
-afterAll(() => grid.close());
+const fx = useGrid();
 
 describe("reference scenario lifecycle, hand-built", () => {
   it("network → zdb + volume + container: create, deploy, results, sign-delete, deleted, capacity released", async () => {
-    const node = all[0];
-    const zdbNode = all[9];
+    const node = fx.all[0];
+    const zdbNode = fx.all[9];
     const netRid = await createReservation(
-      url,
-      user,
-      dataReservation(user, {
+      fx.url,
+      fx.user,
+      dataReservation(fx.user, {
         networks: [network("demo", 1, [{ node, subnet: "172.20.15.0/24", port: 7000 }])],
       }),
     );
-    const net = await waitResults(url, netRid, 1);
+    const net = await waitResults(fx.url, netRid, 1);
     expect(net.next_action).toBe(3);
     expect(net.results).toEqual([
       expect.objectContaining({
@@ -56,9 +43,9 @@ describe("reference scenario lifecycle, hand-built", () => {
     ]);
 
     const rid = await createReservation(
-      url,
-      user,
-      dataReservation(user, {
+      fx.url,
+      fx.user,
+      dataReservation(fx.user, {
         zdbs: [zdb(zdbNode, 1)],
         volumes: [volume(node, 2)],
         containers: [
@@ -68,7 +55,7 @@ describe("reference scenario lifecycle, hand-built", () => {
         ],
       }),
     );
-    const done = await waitResults(url, rid, 3);
+    const done = await waitResults(fx.url, rid, 3);
     expect(done.next_action).toBe(3);
     const byWid = Object.fromEntries(done.results.map((r) => [r.workload_id, r]));
     const z = byWid[`${rid}-1`];
@@ -103,64 +90,67 @@ describe("reference scenario lifecycle, hand-built", () => {
     }
 
     // The node opened every secret with libsodium.
-    expect((await http("GET", `${grid.origin}/__localgrid/secrets/${rid}-1`)).body).toEqual({
+    expect((await http("GET", `${fx.grid.origin}/__localgrid/secrets/${rid}-1`)).body).toEqual({
       password: "zdb-secret",
     });
-    expect((await http("GET", `${grid.origin}/__localgrid/secrets/${rid}-3`)).body).toEqual({
+    expect((await http("GET", `${fx.grid.origin}/__localgrid/secrets/${rid}-3`)).body).toEqual({
       secret_environment: { SHARDS: "ns:pw@[::1]:9900" },
     });
-    const wg = await http("GET", `${grid.origin}/__localgrid/secrets/${netRid}-1`);
+    const wg = await http("GET", `${fx.grid.origin}/__localgrid/secrets/${netRid}-1`);
     expect(Buffer.from(wg.body.wireguard_private_key, "base64")).toHaveLength(32);
 
     // Capacity shows in GET /nodes and /nodes/{id}.
-    const n0 = (await http("GET", `${url}/nodes/${node.node_id}`)).body;
+    const n0 = (await http("GET", `${fx.url}/nodes/${node.node_id}`)).body;
     expect(n0.reserved_resources).toEqual({ cru: 2, mru: 2, hru: 0, sru: 10.25 });
     expect(n0.wg_ports).toEqual([6831, 7000]);
     expect(n0.workloads).toMatchObject({ network: 1, volume: 1, container: 1 });
-    const zn = (await nodes(url)).find((n) => n.node_id === zdbNode.node_id)!;
+    const zn = (await nodes(fx.url)).find((n) => n.node_id === zdbNode.node_id)!;
     expect(zn.reserved_resources).toEqual({ cru: 0, mru: 0, hru: 0, sru: 10 });
 
     // Listing by customer and state.
-    const list = await http("GET", `${url}/reservations?customer_tid=${user.tid}&next_action=3`);
+    const list = await http(
+      "GET",
+      `${fx.url}/reservations?customer_tid=${fx.user.tid}&next_action=3`,
+    );
     expect(list.status).toBe(200);
     expect(list.headers.get("pages")).toBe("1");
     expect(list.body.map((r: { id: number }) => r.id)).toEqual([netRid, rid]);
 
     // Cancel: sign-delete → delete (4) → every workload deleted → deleted (6).
-    const sd = await signDelete(url, user, rid);
+    const sd = await signDelete(fx.url, fx.user, rid);
     expect(sd.status).toBe(201);
     expect(sd.body).toBeNull();
-    const gone = await waitState(url, rid, 6);
+    const gone = await waitState(fx.url, rid, 6);
     expect(gone.results.map((r) => r.state)).toEqual([2, 2, 2]);
-    expect(gone.signatures_delete).toEqual([expect.objectContaining({ tid: user.tid })]);
-    const after = (await http("GET", `${url}/nodes/${node.node_id}`)).body;
+    expect(gone.signatures_delete).toEqual([expect.objectContaining({ tid: fx.user.tid })]);
+    const after = (await http("GET", `${fx.url}/nodes/${node.node_id}`)).body;
     expect(after.reserved_resources).toEqual({ cru: 0, mru: 0, hru: 0, sru: 0 });
     expect(after.wg_ports).toEqual([6831, 7000]);
-    expect((await signDelete(url, user, netRid)).status).toBe(201);
-    await waitState(url, netRid, 6);
-    expect((await http("GET", `${url}/nodes/${node.node_id}`)).body.wg_ports).toEqual([6831]);
+    expect((await signDelete(fx.url, fx.user, netRid)).status).toBe(201);
+    await waitState(fx.url, netRid, 6);
+    expect((await http("GET", `${fx.url}/nodes/${node.node_id}`)).body.wg_ports).toEqual([6831]);
   });
 
   it("sign/provision: a provision quorum holds the reservation in sign (1) until signed, then nodes deploy it", async () => {
-    const other = await registerUser(url);
-    const data = dataReservation(user, {
+    const other = await registerUser(fx.url);
+    const data = dataReservation(fx.user, {
       signing_request_provision: { signers: [other.tid], quorum_min: 1 },
-      volumes: [volume(all[2], 1)],
+      volumes: [volume(fx.all[2], 1)],
     });
-    const rid = await createReservation(url, user, data);
-    const r = (await http("GET", `${url}/reservations/${rid}`)).body;
+    const rid = await createReservation(fx.url, fx.user, data);
+    const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
     expect(r.next_action).toBe(1);
     const { signHex } = await import("./helpers");
-    const wrongSigner = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
-      tid: user.tid,
-      signature: signHex(`${rid}${r.json}`, user),
+    const wrongSigner = await http("POST", `${fx.url}/reservations/${rid}/sign/provision`, {
+      tid: fx.user.tid,
+      signature: signHex(`${rid}${r.json}`, fx.user),
       epoch: 0,
     });
     expect(wrongSigner.status).toBe(401);
     expect(wrongSigner.body).toEqual({
-      error: `tid ${user.tid} is not in signing_request_provision.signers of reservation ${rid}`,
+      error: `tid ${fx.user.tid} is not in signing_request_provision.signers of reservation ${rid}`,
     });
-    const badSig = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+    const badSig = await http("POST", `${fx.url}/reservations/${rid}/sign/provision`, {
       tid: other.tid,
       signature: signHex(`${rid}x`, other),
       epoch: 0,
@@ -169,16 +159,16 @@ describe("reference scenario lifecycle, hand-built", () => {
     expect(badSig.body).toEqual({
       error: `failed to verify provision signature of tid ${other.tid}: expected ed25519 over str(id)+json`,
     });
-    const okSig = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+    const okSig = await http("POST", `${fx.url}/reservations/${rid}/sign/provision`, {
       tid: other.tid,
       signature: signHex(`${rid}${r.json}`, other),
       epoch: 0,
     });
     expect(okSig.status).toBe(201);
-    const done = await waitResults(url, rid, 1);
+    const done = await waitResults(fx.url, rid, 1);
     expect(done.next_action).toBe(3);
     expect(done.results[0]).toMatchObject({ state: 1, data_json: { volume_id: `${rid}-1` } });
-    const again = await http("POST", `${url}/reservations/${rid}/sign/provision`, {
+    const again = await http("POST", `${fx.url}/reservations/${rid}/sign/provision`, {
       tid: other.tid,
       signature: signHex(`${rid}${r.json}`, other),
       epoch: 0,
@@ -189,8 +179,8 @@ describe("reference scenario lifecycle, hand-built", () => {
     });
     expect(
       (
-        await http("POST", `${url}/reservations/999999/sign/delete`, {
-          tid: user.tid,
+        await http("POST", `${fx.url}/reservations/999999/sign/delete`, {
+          tid: fx.user.tid,
           signature: "00",
           epoch: 0,
         })
@@ -198,7 +188,7 @@ describe("reference scenario lifecycle, hand-built", () => {
     ).toBe(404);
     expect(
       (
-        await http("POST", `${url}/reservations/${rid}/sign/delete`, {
+        await http("POST", `${fx.url}/reservations/${rid}/sign/delete`, {
           tid: 99999,
           signature: "00",
           epoch: 0,
@@ -207,14 +197,14 @@ describe("reference scenario lifecycle, hand-built", () => {
     ).toEqual({ error: "user 99999 not found" });
     expect(
       (
-        await http("POST", `${url}/reservations/${rid}/sign/delete`, {
-          tid: user.tid,
+        await http("POST", `${fx.url}/reservations/${rid}/sign/delete`, {
+          tid: fx.user.tid,
           signature: "zz",
           epoch: 0,
         })
       ).body,
     ).toEqual({ error: "signature is not valid hex" });
-    await signDelete(url, user, rid);
-    await waitState(url, rid, 6);
+    await signDelete(fx.url, fx.user, rid);
+    await waitState(fx.url, rid, 6);
   });
 });

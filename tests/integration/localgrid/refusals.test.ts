@@ -1,12 +1,9 @@
-import { startLocalGrid } from "../../../localgrid";
-import type { LocalGrid } from "../../../localgrid";
 import {
   container,
   createReservation,
   dataReservation,
   http,
   network,
-  nodes,
   registerUser,
   sealFor,
   volume,
@@ -14,28 +11,22 @@ import {
   waitResults,
   waitState,
   zdb,
+  useGrid,
 } from "./helpers";
-import type { Data, NodeInfo, TestUser } from "./helpers";
+import type { Data, NodeInfo } from "./helpers";
 
-let grid: LocalGrid;
-let url: string;
-let all: NodeInfo[];
-let user: TestUser;
+const fx = useGrid();
 let A: NodeInfo;
 let B: NodeInfo;
 let volRid: number;
 
 beforeAll(async () => {
-  grid = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0 });
-  url = grid.url;
-  all = await nodes(url);
-  user = await registerUser(url);
-  A = all[3];
-  B = all[4];
+  A = fx.all[3];
+  B = fx.all[4];
   const net = await createReservation(
-    url,
-    user,
-    dataReservation(user, {
+    fx.url,
+    fx.user,
+    dataReservation(fx.user, {
       networks: [
         network("refnet", 1, [
           { node: A, subnet: "172.20.3.0/24", port: 7100 },
@@ -44,21 +35,24 @@ beforeAll(async () => {
       ],
     }),
   );
-  expect((await waitResults(url, net, 2)).results.map((r) => r.state)).toEqual([1, 1]);
-  volRid = await createReservation(url, user, dataReservation(user, { volumes: [volume(B, 1)] }));
-  await waitResults(url, volRid, 1);
+  expect((await waitResults(fx.url, net, 2)).results.map((r) => r.state)).toEqual([1, 1]);
+  volRid = await createReservation(
+    fx.url,
+    fx.user,
+    dataReservation(fx.user, { volumes: [volume(B, 1)] }),
+  );
+  await waitResults(fx.url, volRid, 1);
 });
-afterAll(() => grid.close());
 
 /** Creates a reservation, expects exactly one error result with `message`, then deleted (6). */
 async function expectRefusal(data: Data, wid: number, message: string): Promise<number> {
-  const rid = await createReservation(url, user, data);
+  const rid = await createReservation(fx.url, fx.user, data);
   const failed = await waitFor("an error result", async () => {
-    const r = (await http("GET", `${url}/reservations/${rid}`)).body;
+    const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
     return r.results.find((x: { state: number }) => x.state === 0);
   });
   expect(failed).toMatchObject({ workload_id: `${rid}-${wid}`, state: 0, message });
-  const done = await waitState(url, rid, 6);
+  const done = await waitState(fx.url, rid, 6);
   expect(done.results.find((x) => x.state === 0)).toMatchObject({ message });
   return rid;
 }
@@ -68,18 +62,18 @@ const ct = (wid: number, ip: string, extra: Data = {}) => container(A, wid, "ref
 describe("simulated node refusals (state 0, actionable message, reservation deleted)", () => {
   it("not enough free capacity", async () => {
     const rid = await expectRefusal(
-      dataReservation(user, { volumes: [volume(A, 1, { size: 2000 })] }),
+      dataReservation(fx.user, { volumes: [volume(A, 1, { size: 2000 })] }),
       1,
       `not enough free capacity on node ${A.node_id}: requested sru 2000 GiB, free 1024 GiB`,
     );
-    const res = (await http("GET", `${url}/reservations/${rid}`)).body.results[0];
+    const res = (await http("GET", `${fx.url}/reservations/${rid}`)).body.results[0];
     expect(res.data_json).toEqual({ volume_id: "" });
   });
 
   it("container ip outside the node's /24, .0, .1, .255", async () => {
     const use = `use .2-.254 of 172.20.3.0/24`;
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.4.5")] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.4.5")] }),
       1,
       `container RID-1: ip 172.20.4.5 is outside the subnet of network "refnet" on node ${A.node_id}; ${use}`.replace(
         "RID",
@@ -87,17 +81,17 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
       ),
     );
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.0")] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.0")] }),
       1,
       `container ${await nextRid()}-1: ip 172.20.3.0 is the network address of network "refnet" on node ${A.node_id}; ${use}`,
     );
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.1")] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.1")] }),
       1,
       `container ${await nextRid()}-1: ip 172.20.3.1 is the gateway of network "refnet" on node ${A.node_id}; ${use}`,
     );
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.255")] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.255")] }),
       1,
       `container ${await nextRid()}-1: ip 172.20.3.255 is the broadcast address of network "refnet" on node ${A.node_id}; ${use}`,
     );
@@ -105,31 +99,31 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
 
   it("container ip already taken", async () => {
     const first = await createReservation(
-      url,
-      user,
-      dataReservation(user, { containers: [ct(1, "172.20.3.10")] }),
+      fx.url,
+      fx.user,
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.10")] }),
     );
-    expect((await waitResults(url, first, 1)).results[0]).toMatchObject({ state: 1 });
+    expect((await waitResults(fx.url, first, 1)).results[0]).toMatchObject({ state: 1 });
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.10")] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.10")] }),
       1,
       `container ${await nextRid()}-1: ip 172.20.3.10 is already taken by container ${first}-1 in network "refnet" on node ${A.node_id}; pick a free address`,
     );
   });
 
   it("network not installed on the node for that user", async () => {
-    const other = await registerUser(url);
+    const other = await registerUser(fx.url);
     const data = dataReservation(other, { containers: [container(A, 1, "refnet", "172.20.3.20")] });
-    const rid = await createReservation(url, other, data);
-    const r = await waitResults(url, rid, 1);
+    const rid = await createReservation(fx.url, other, data);
+    const r = await waitResults(fx.url, rid, 1);
     expect(r.results[0]).toMatchObject({
       state: 0,
       message: `network "refnet" is not installed on node ${A.node_id} for user ${other.tid}; add the node to the network first`,
     });
     await expectRefusal(
-      dataReservation(user, { containers: [container(all[5], 1, "refnet", "172.20.5.2")] }),
+      dataReservation(fx.user, { containers: [container(fx.all[5], 1, "refnet", "172.20.5.2")] }),
       1,
-      `network "refnet" is not installed on node ${all[5].node_id} for user ${user.tid}; add the node to the network first`,
+      `network "refnet" is not installed on node ${fx.all[5].node_id} for user ${fx.user.tid}; add the node to the network first`,
     );
   });
 
@@ -137,35 +131,35 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
     const mount = (volume_id: string) => ({ volumes: [{ volume_id, mountpoint: "/data" }] });
     let rid = await nextRid();
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.30", mount("9999-1"))] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.30", mount("9999-1"))] }),
       1,
       `container ${rid}-1: volume 9999-1 is unknown on node ${A.node_id}; deploy the volume on this node first`,
     );
     rid = await nextRid();
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.31", mount(`${volRid}-1`))] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.31", mount(`${volRid}-1`))] }),
       1,
       `container ${rid}-1: volume ${volRid}-1 is on node ${B.node_id}, not on node ${A.node_id}; a container can only mount volumes of its own node`,
     );
-    const other = await registerUser(url);
+    const other = await registerUser(fx.url);
     const theirVol = await createReservation(
-      url,
+      fx.url,
       other,
       dataReservation(other, { volumes: [volume(A, 1)] }),
     );
-    await waitResults(url, theirVol, 1);
+    await waitResults(fx.url, theirVol, 1);
     rid = await nextRid();
     await expectRefusal(
-      dataReservation(user, { containers: [ct(1, "172.20.3.32", mount(`${theirVol}-1`))] }),
+      dataReservation(fx.user, { containers: [ct(1, "172.20.3.32", mount(`${theirVol}-1`))] }),
       1,
       `container ${rid}-1: volume ${theirVol}-1 belongs to another user; mount only your own volumes`,
     );
   });
 
   it("wireguard listen port already used on the node", async () => {
-    const n0 = all[0];
+    const n0 = fx.all[0];
     await expectRefusal(
-      dataReservation(user, {
+      dataReservation(fx.user, {
         networks: [network("portnet", 1, [{ node: n0, subnet: "172.20.1.0/24", port: 6831 }])],
       }),
       1,
@@ -176,48 +170,48 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
   it("zdb mode not seq/user", async () => {
     const rid = await nextRid();
     await expectRefusal(
-      dataReservation(user, { zdbs: [zdb(A, 1, { mode: 2 })] }),
+      dataReservation(fx.user, { zdbs: [zdb(A, 1, { mode: 2 })] }),
       1,
       `zdb ${rid}-1: mode 2 is not supported; use 0 (seq) or 1 (user)`,
     );
-    const r = (await http("GET", `${url}/reservations/${rid}`)).body.results[0];
+    const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body.results[0];
     expect(r.data_json).toEqual({ Namespace: "", IP: "", Port: 0 });
   });
 
   it("a secret that does not open with the node's key fails the workload", async () => {
     const wrong = sealFor(B.public_key_hex, "x");
     await expectRefusal(
-      dataReservation(user, {
+      dataReservation(fx.user, {
         containers: [ct(1, "172.20.3.40", { secret_environment: { SHARDS: wrong } })],
       }),
       1,
       `cannot decrypt secret_environment SHARDS: sealed box does not open with this node's key (seal to public_key_hex of node ${A.node_id})`,
     );
     await expectRefusal(
-      dataReservation(user, { zdbs: [zdb(A, 1, { password: "abcd" })] }),
+      dataReservation(fx.user, { zdbs: [zdb(A, 1, { password: "abcd" })] }),
       1,
       `cannot decrypt password of zdb ${await nextRid()}-1: sealed box does not open with this node's key (seal to public_key_hex of node ${A.node_id})`,
     );
   });
 
   it("an error deletes the whole reservation: the node decommissions its other workloads and releases capacity", async () => {
-    const before = (await http("GET", `${url}/nodes/${A.node_id}`)).body.reserved_resources;
+    const before = (await http("GET", `${fx.url}/nodes/${A.node_id}`)).body.reserved_resources;
     const rid = await expectRefusal(
-      dataReservation(user, {
+      dataReservation(fx.user, {
         volumes: [volume(A, 1, { size: 100 })],
         zdbs: [zdb(A, 2, { mode: 5 })],
       }),
       2,
       `zdb ${await nextRid()}-2: mode 5 is not supported; use 0 (seq) or 1 (user)`,
     );
-    const r = (await http("GET", `${url}/reservations/${rid}`)).body;
+    const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
     expect(
       r.results.map((x: { workload_id: string; state: number }) => [x.workload_id, x.state]).sort(),
     ).toEqual([
       [`${rid}-1`, 2],
       [`${rid}-2`, 0],
     ]);
-    expect((await http("GET", `${url}/nodes/${A.node_id}`)).body.reserved_resources).toEqual(
+    expect((await http("GET", `${fx.url}/nodes/${A.node_id}`)).body.reserved_resources).toEqual(
       before,
     );
   });
@@ -225,6 +219,6 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
 
 /** The id the next reservation will get (ids are sequential). */
 async function nextRid(): Promise<number> {
-  const st = (await http("GET", `${grid.origin}/__localgrid/state`)).body;
+  const st = (await http("GET", `${fx.grid.origin}/__localgrid/state`)).body;
   return Math.max(0, ...st.reservations.map((r: { id: number }) => r.id)) + 1;
 }
