@@ -3,11 +3,12 @@
  * that the resource is later read and deleted by the code that created it. Serialized function by
  * function, a provider that reaches the explorer client, config, identity and crypto is about
  * 90–110 KB per resource, and `serializeFunction` spends seconds of every `pulumi up` analysing its
- * ~140 closures. Instead, `npm run build` (scripts/pack-providers.ts) bundles each such provider
- * module with esbuild into one minified CommonJS file (about 30–40 KB; npm packages stay
- * `require`s), and the resource passes Pulumi a small shim that carries that source as a string
- * and evaluates it on first use in the dynamic-provider host. The state still holds the code by
- * value; it is only smaller.
+ * ~140 closures. Instead, `npm run build` (scripts/pack-providers.js) bundles each such provider
+ * module with esbuild into one minified CommonJS file (30–40 KB; npm packages stay `require`s),
+ * gzips it (12–21 KB as base64), and the resource passes Pulumi a small shim that carries it as a
+ * string and evaluates it on first use in the dynamic-provider host. The state still holds the
+ * code by value; it is only smaller — which matters beyond disk: the engine rewrites the whole
+ * state after every step, and each resource holds its provider twice (inputs and outputs).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -29,7 +30,8 @@ export interface PackedFile {
   exportName: string;
   /** The provider's hooks (configure, check, …): the shim defines exactly these. */
   methods: string[];
-  source: string;
+  /** The bundle, gzipped and base64-encoded. */
+  gzipBase64: string;
 }
 
 /** Where the packed files live: `<package root>/dist/packed`, from source or from dist. */
@@ -81,20 +83,22 @@ const LOADED_SLOT = "__pulumiTfgridLoadedProviders";
  * Pulumi's serializer and is the provider host's, so npm packages resolve from the project.
  */
 export function shimFor(type: string, packed: PackedFile): pulumi.dynamic.ResourceProvider {
-  const { source, exportName, methods } = packed;
+  const { gzipBase64, exportName, methods } = packed;
   const filename = `pulumi-tfgrid-${type}-provider.js`;
   type Hooks = Record<string, (...args: unknown[]) => Promise<unknown>>;
   const load = (): Hooks => {
     const slots = process as unknown as Record<string, Map<string, Hooks> | undefined>;
     const loaded = (slots[LOADED_SLOT] ??= new Map());
-    let provider = loaded.get(source);
+    let provider = loaded.get(gzipBase64);
     if (!provider) {
       const vm: typeof import("vm") = require("vm");
+      const zlib: typeof import("zlib") = require("zlib");
+      const source = zlib.gunzipSync(Buffer.from(gzipBase64, "base64")).toString("utf8");
       const wrapper = `(function (module, exports, require) {\n${source}\n})`;
       const module = { exports: {} as Record<string, unknown> };
       vm.runInThisContext(wrapper, { filename })(module, module.exports, require);
       provider = module.exports[exportName] as Hooks;
-      loaded.set(source, provider);
+      loaded.set(gzipBase64, provider);
     }
     return provider;
   };

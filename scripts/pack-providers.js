@@ -1,11 +1,13 @@
 // Packs the dynamic providers that reach the explorer client (see provider/packed.ts for why):
 // each is bundled from its TypeScript module with esbuild into one minified CommonJS file, npm
-// packages left as `require`s, and written with the hooks it defines to dist/packed/<Type>.json.
+// packages left as `require`s, gzipped, and written with the hooks it defines to
+// dist/packed/<Type>.json.
 // Run by `npm run build` and, so that ts-jest runs see the current source, by jest's globalSetup.
 // Plain JavaScript: it runs before anything is compiled.
 const fs = require("fs");
 const path = require("path");
 const { execFileSync } = require("child_process");
+const zlib = require("zlib");
 const esbuild = require("esbuild");
 
 const ROOT = path.join(__dirname, "..");
@@ -78,7 +80,9 @@ async function packProviders() {
   const sizes = {};
   for (const { type, exportName, source } of bundles) {
     const file = path.join(outDir, `${type}.json`);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ exportName, methods: hooks[type], source }));
+    const gzipBase64 = zlib.gzipSync(source, { level: 9 }).toString("base64");
+    const packed = { exportName, methods: hooks[type], gzipBase64 };
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(packed));
     fs.renameSync(`${file}.tmp`, file);
     sizes[type] = Buffer.byteLength(source);
   }

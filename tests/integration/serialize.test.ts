@@ -5,6 +5,7 @@
 // .handler()), and runs check there.
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { generateMnemonic } from "../../provider/identity";
@@ -82,6 +83,11 @@ describe.each(cases)("$type provider", ({ type, inputs, explorerUrl, hooks, fail
     expect(sf.containsSecrets).toBe(false);
     expect(sf.text).not.toMatch(/mnemonic":\s*"[a-z]+ [a-z]+/);
     expect(sizes[type]).toBeLessThan(MAX_BYTES);
+    // docs/limits.md: the code in state is readable with `base64 -d | gunzip`.
+    const packed = sf.text.match(/gzipBase64: "([A-Za-z0-9+/=]+)"/);
+    expect(packed).not.toBeNull();
+    const source = zlib.gunzipSync(Buffer.from(packed![1], "base64")).toString("utf8");
+    expect(source).toContain("module.exports");
     const file = path.join(dir, `${type}.js`);
     fs.writeFileSync(file, sf.text);
     const script = `
