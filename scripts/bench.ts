@@ -3,7 +3,8 @@
  * D = 2 s per workload and 50 ms latency per explorer request, runs `pulumi up` and
  * `pulumi destroy` of (a) the reference stack (Pulumi.dev.yaml: 6 shards, 4+2) and (b) a 16+4
  * archive over 20 nodes of three farms, plus `pulumi up` of an empty program as the baseline of
- * the CLI's own start-up. Reports wall times, the ratio to the critical-path bound, explorer
+ * the CLI's own start-up (and, as a second, explanatory baseline, of a program with one no-op
+ * dynamic resource, which adds the Node dynamic-provider host's start-up). Reports wall times, the ratio to the critical-path bound, explorer
  * requests per workload (the grid's counters), serialized provider bytes per resource (from
  * `pulumi stack export`) and the peak resident memory of the dynamic-provider process. Prints a
  * table and writes bench-results/bench.json. Not a timed test: figures depend on the machine.
@@ -59,6 +60,8 @@ interface Scenario {
   upNetMs: number;
   /** upNetMs / (CRITICAL_DEPTH × D). */
   upRatio: number;
+  /** (up wall − one-dynamic-resource up wall) / (CRITICAL_DEPTH × D). */
+  upRatioDynamicBaseline: number;
   requestsPerWorkloadUp: number;
   requestsPerWorkloadDestroy: number;
   providerBytes: { max: number; mean: number; byType: Record<string, number> };
@@ -183,6 +186,7 @@ async function scenario(
   grid: GridProcess,
   ws: StackWorkspace,
   emptyUpMs: number,
+  dynamicUpMs: number,
 ): Promise<Scenario> {
   process.stderr.write(`bench: ${name}: up…\n`);
   const parallel = ["--parallel", String(ENGINE_PARALLEL)];
@@ -198,6 +202,7 @@ async function scenario(
     destroy,
     upNetMs,
     upRatio: upNetMs / (CRITICAL_DEPTH * D_MS),
+    upRatioDynamicBaseline: (up.wallMs - dynamicUpMs) / (CRITICAL_DEPTH * D_MS),
     requestsPerWorkloadUp: total(up.requests) / figures.workloads,
     requestsPerWorkloadDestroy: total(destroy.requests) / figures.workloads,
     providerBytes: figures.providerBytes,
@@ -233,6 +238,9 @@ async function main(): Promise<void> {
     const empty = await workspace(dir, "empty", grid, identity, bin, {
       projectSource: path.join(root, "tests", "e2e", "programs", "empty"),
     });
+    const oneDynamic = await workspace(dir, "one-dynamic", grid, identity, bin, {
+      projectSource: path.join(root, "tests", "e2e", "programs", "one-dynamic"),
+    });
     const reference = await workspace(dir, "reference", grid, identity, bin, {});
     const archive = await workspace(dir, "archive16", grid, identity, bin, {
       stackFile: archiveFile,
@@ -242,9 +250,26 @@ async function main(): Promise<void> {
     // Twice: the first run also warms the file-system cache of node_modules.
     await timed(grid, empty, ["up", "--yes", "--skip-preview"]);
     const emptyUp = await timed(grid, empty, ["up", "--yes", "--skip-preview"]);
+    // The second baseline: the same plus the Node dynamic-provider host, which every stack of
+    // dynamic resources starts and the empty stack does not (not part of the target).
+    process.stderr.write("bench: one no-op dynamic resource: up…\n");
+    await timed(grid, oneDynamic, ["up", "--yes", "--skip-preview"]);
+    const dynamicUp = await timed(grid, oneDynamic, ["up", "--yes", "--skip-preview"]);
 
-    const ref = await scenario("reference 4+2 (6 shards)", grid, reference, emptyUp.wallMs);
-    const a16 = await scenario("archive 16+4 (20 shards)", grid, archive, emptyUp.wallMs);
+    const ref = await scenario(
+      "reference 4+2 (6 shards)",
+      grid,
+      reference,
+      emptyUp.wallMs,
+      dynamicUp.wallMs,
+    );
+    const a16 = await scenario(
+      "archive 16+4 (20 shards)",
+      grid,
+      archive,
+      emptyUp.wallMs,
+      dynamicUp.wallMs,
+    );
 
     const boundMs = CRITICAL_DEPTH * D_MS;
     const targets = {
@@ -269,6 +294,12 @@ async function main(): Promise<void> {
       ["up − empty up", s(ref.upNetMs), s(a16.upNetMs)],
       [`critical-path bound (${CRITICAL_DEPTH} × D)`, s(boundMs), s(boundMs)],
       ["ratio (up − empty) / bound", ref.upRatio.toFixed(2), a16.upRatio.toFixed(2)],
+      ["`pulumi up` of one no-op dynamic resource", s(dynamicUp.wallMs), s(dynamicUp.wallMs)],
+      [
+        "ratio (up − one no-op dynamic up) / bound",
+        ref.upRatioDynamicBaseline.toFixed(2),
+        a16.upRatioDynamicBaseline.toFixed(2),
+      ],
       ["`pulumi destroy` wall", s(ref.destroy.wallMs), s(a16.destroy.wallMs)],
       [
         "explorer requests / workload (up)",
@@ -325,6 +356,7 @@ async function main(): Promise<void> {
           },
           machine: { node: process.version, cpus: os.cpus().length, platform: process.platform },
           emptyUp: emptyUp,
+          oneDynamicResourceUp: dynamicUp,
           scenarios: [ref, a16],
           targets: Object.fromEntries(Object.entries(targets).map(([k, ok]) => [k, ok])),
         },
