@@ -90,6 +90,34 @@ export async function endScenario(s: Scenario | undefined): Promise<void> {
   if (!process.env.KEEP_E2E_DIRS) fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
+/**
+ * Pulumi starts its plugins (the language host, the Node dynamic-provider host) in process groups
+ * of their own, so a SIGKILL to the CLI's group leaves them running, orphaned, serving an engine
+ * that is gone. Kills the orphaned ones (whose parent is no longer a `pulumi` CLI but init or a
+ * subreaper) working in `projectDir` or in the program directory the workspace links to (under
+ * the repository); returns what each was.
+ */
+export function killOrphanedPlugins(projectDir: string): string[] {
+  const dirs = [fs.realpathSync(projectDir), repoRoot()];
+  const killed: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      if (!dirs.some((d) => cwd === d || cwd.startsWith(`${d}${path.sep}`))) continue;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+      if (fs.readFileSync(`/proc/${ppid}/comm`, "utf8").trim() === "pulumi") continue;
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+      if (!/dynamic-provider|pulumi-language-|pulumi-resource-/.test(cmd)) continue;
+      process.kill(Number(pid), "SIGKILL");
+      killed.push(cmd);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return killed;
+}
+
 /** A resource of the stack's state that stands for one reservation. */
 export interface StateReservation {
   urn: string;

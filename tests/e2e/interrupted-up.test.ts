@@ -8,6 +8,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
+  killOrphanedPlugins,
   NEXT_ACTION,
   Scenario,
   compareStateWithExplorer,
@@ -89,6 +90,11 @@ describe("a pulumi up killed while creating", () => {
       }
       process.kill(-up.pid!, "SIGKILL");
       await exited;
+      // What a user's kill -9 leaves too (docs/operations.md): the plugin hosts, idle.
+      // Killed before the recovery: a create still running there could register one more.
+      const pluginHosts = killOrphanedPlugins(s.ws.projectDir);
+      console.log(`plugin processes left by the kill: ${JSON.stringify(pluginHosts)}`);
+      expect(pluginHosts.some((cmd) => cmd.includes("dynamic-provider"))).toBe(true);
 
       // The kill left reservations the state does not know: what the recovery must clean up.
       const orphans = (await compareStateWithExplorer(s)).unknownToState;
