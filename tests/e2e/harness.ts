@@ -118,6 +118,29 @@ export function killOrphanedPlugins(projectDir: string): string[] {
   return killed;
 }
 
+/**
+ * The file backend (gocloud fileblob) writes a `<file>.attrs` sidecar before it renames a new
+ * checkpoint into place, without a temporary file: a kill in that moment leaves it empty, and
+ * every later command fails with `failed to load checkpoint: EOF` although the checkpoint itself
+ * is intact. Deletes such empty sidecars under `backendDir` (docs/operations.md); returns their
+ * paths.
+ */
+export function removeEmptySidecars(backendDir: string): string[] {
+  const removed: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith(".attrs") && fs.statSync(file).size === 0) {
+        fs.rmSync(file);
+        removed.push(path.relative(backendDir, file));
+      }
+    }
+  };
+  walk(backendDir);
+  return removed;
+}
+
 /** A resource of the stack's state that stands for one reservation. */
 export interface StateReservation {
   urn: string;

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   killOrphanedPlugins,
+  removeEmptySidecars,
   NEXT_ACTION,
   Scenario,
   compareStateWithExplorer,
@@ -95,6 +96,8 @@ describe("a pulumi up killed while creating", () => {
       const pluginHosts = killOrphanedPlugins(s.ws.projectDir);
       console.log(`plugin processes left by the kill: ${JSON.stringify(pluginHosts)}`);
       expect(pluginHosts.some((cmd) => cmd.includes("dynamic-provider"))).toBe(true);
+      // The documented guard against a kill inside the file backend's sidecar write (rare).
+      console.log(`empty state sidecars: ${JSON.stringify(removeEmptySidecars(s.ws.backendDir))}`);
 
       // The kill left reservations the state does not know: what the recovery must clean up.
       const orphans = (await compareStateWithExplorer(s)).unknownToState;
