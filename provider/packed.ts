@@ -14,18 +14,10 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The providers that are packed: type name → module (under provider/) and export. */
-export const PACKED_PROVIDERS = {
-  ZdbNamespace: { module: "resources/zdb", exportName: "zdbNamespaceProvider" },
-  Volume: { module: "resources/volume", exportName: "volumeProvider" },
-  Container: { module: "resources/container", exportName: "containerProvider" },
-  Network: { module: "resources/network", exportName: "networkProvider" },
-  ShardPlacement: { module: "placement", exportName: "shardPlacementProvider" },
-} as const;
+/** The packed providers, by resource type: the names scripts/pack-providers.js packs. */
+export type PackedType = "ZdbNamespace" | "Volume" | "Container" | "Network" | "ShardPlacement";
 
-export type PackedType = keyof typeof PACKED_PROVIDERS;
-
-/** What scripts/pack-providers.ts writes per provider: the bundle and the hooks it defines. */
+/** What scripts/pack-providers.js writes per provider: the bundle and the hooks it defines. */
 export interface PackedFile {
   exportName: string;
   /** The provider's hooks (configure, check, …): the shim defines exactly these. */
@@ -73,12 +65,12 @@ export function packedProvider(type: PackedType): pulumi.dynamic.ResourceProvide
   return shim;
 }
 
-// Loaded bundles, by source, on the process rather than in the shim: a shim called in the program
+// Loaded bundles, by packed source, on the process rather than in the shim: a shim called in the program
 // (tests do) must still serialize as the bare source, never as the loaded provider.
 const LOADED_SLOT = "__pulumiTfgridLoadedProviders";
 
 /**
- * The object Pulumi serializes: only what is below is captured (the source string, the export
+ * The object Pulumi serializes: only what is below is captured (the gzipped source, the export
  * name, the hook names), so it stays small and holds no credential. `require` is left free by
  * Pulumi's serializer and is the provider host's, so npm packages resolve from the project.
  */

@@ -12,7 +12,10 @@ const esbuild = require("esbuild");
 
 const ROOT = path.join(__dirname, "..");
 
-/** Type name → [module under provider/, exported provider]. The names match PackedType. */
+/**
+ * Type name → [module under provider/, exported provider]. The names are those of PackedType in
+ * provider/packed.ts.
+ */
 const PROVIDERS = {
   ZdbNamespace: ["resources/zdb", "zdbNamespaceProvider"],
   Volume: ["resources/volume", "volumeProvider"],
