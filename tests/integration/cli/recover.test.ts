@@ -9,13 +9,7 @@ import { runCli, type CliIo } from "../../../provider/cli/tfgrid";
 import { registerIdentity, type RegisteredIdentity } from "../../../provider/cli/identity";
 import { ExplorerClient } from "../../../provider/client/explorer";
 import { identityFromMnemonic, type Identity } from "../../../provider/identity";
-import {
-  registerIdempotent,
-  reservationData,
-  TAG_PREFIX,
-  waitForResults,
-} from "../../../provider/reservation";
-import { zdbWorkload } from "../../../provider/resources/zdb";
+import { deployZdb } from "./deployed-zdb";
 
 let lg: LocalGrid;
 let client: ExplorerClient;
@@ -48,35 +42,8 @@ async function run(argv: string[], stdin?: string): Promise<Run> {
 }
 
 /** Registers one small 0-db under `pulumi-tfgrid:<tag>` and waits until it is deployed. */
-async function reserve(tag: string, node: string): Promise<number> {
-  const data = reservationData(
-    identity.tid,
-    {
-      zdbs: [
-        zdbWorkload({
-          nodeId: node,
-          sizeGiB: 1,
-          mode: "seq",
-          password: "",
-          diskType: "SSD",
-          public: false,
-        }),
-      ],
-    },
-    { now: Math.floor(Date.now() / 1000), durationHours: 1, deployTimeoutSeconds: 30 },
-  );
-  const rid = await registerIdempotent(client, identity, data, () => undefined, TAG_PREFIX + tag);
-  await waitForResults(client, {
-    rid,
-    gwid: `${rid}-1`,
-    what: "0-db",
-    nodeIds: [node],
-    deadlineMs: Date.now() + 20_000,
-    pollIntervalMs: 20,
-    log: () => undefined,
-  });
-  return rid;
-}
+const reserve = async (tag: string, node: string): Promise<number> =>
+  (await deployZdb(client, identity, node, { tag, waitMs: 20_000 })).rid;
 
 const urn = (name: string) =>
   `urn:pulumi:dev::tfgrid-s3-archive::tfgrid:index:S3Archive$pulumi-nodejs:dynamic/tfgrid:ZdbNamespace::${name}`;

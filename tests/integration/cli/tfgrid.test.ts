@@ -17,13 +17,8 @@ import {
 } from "../../../provider/identity";
 import { selectShardNodes } from "../../../provider/placement";
 import { planRedundancy, RedundancyError } from "../../../provider/planner";
-import {
-  cancelReservation,
-  registerIdempotent,
-  reservationData,
-  waitForResults,
-} from "../../../provider/reservation";
-import { zdbWorkload } from "../../../provider/resources/zdb";
+import { cancelReservation } from "../../../provider/reservation";
+import { deployZdb } from "./deployed-zdb";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 
@@ -392,35 +387,13 @@ describe("reservations", () => {
   beforeAll(async () => {
     const reg = await registerIdentity({ explorerUrl: lg.url, name: "cli-reservations" });
     identity = identityFromMnemonic(reg.mnemonic, reg.tid);
-    const now = Math.floor(Date.now() / 1000);
-    const node = lg.nodeIds[3];
-    const data = reservationData(
-      identity.tid,
-      {
-        zdbs: [
-          zdbWorkload({
-            nodeId: node,
-            sizeGiB: 100,
-            mode: "seq",
-            password: "",
-            diskType: "SSD",
-            public: false,
-          }),
-        ],
-      },
-      { now, durationHours: 2, deployTimeoutSeconds: 30 },
-    );
-    rid = await registerIdempotent(client, identity, data, () => undefined);
-    await waitForResults(client, {
-      rid,
-      gwid: `${rid}-1`,
-      what: "0-db",
-      nodeIds: [node],
-      deadlineMs: Date.now() + 15_000,
-      pollIntervalMs: 20,
-      log: () => undefined,
+    const deployed = await deployZdb(client, identity, lg.nodeIds[3], {
+      waitMs: 15_000,
+      sizeGiB: 100,
+      durationHours: 2,
     });
-    expiresAt = new Date((data.expiration_reservation as number) * 1000).toISOString();
+    rid = deployed.rid;
+    expiresAt = new Date(deployed.expiration * 1000).toISOString();
   });
 
   it("shows the reservation with state deploy, expiry, workload id and result", async () => {
@@ -458,32 +431,7 @@ describe("reservations", () => {
     const other = await registerIdentity({ explorerUrl: lg.url, name: "cli-cancel" });
     const id = identityFromMnemonic(other.mnemonic, other.tid);
     const node = lg.nodeIds[4];
-    const data = reservationData(
-      id.tid,
-      {
-        zdbs: [
-          zdbWorkload({
-            nodeId: node,
-            sizeGiB: 1,
-            mode: "seq",
-            password: "",
-            diskType: "SSD",
-            public: false,
-          }),
-        ],
-      },
-      { now: Math.floor(Date.now() / 1000), durationHours: 1, deployTimeoutSeconds: 30 },
-    );
-    const r2 = await registerIdempotent(client, id, data, () => undefined);
-    await waitForResults(client, {
-      rid: r2,
-      gwid: `${r2}-1`,
-      what: "0-db",
-      nodeIds: [node],
-      deadlineMs: Date.now() + 15_000,
-      pollIntervalMs: 20,
-      log: () => undefined,
-    });
+    const { rid: r2 } = await deployZdb(client, id, node, { waitMs: 15_000 });
     const state = await cancelReservation(client, id, r2, {
       deadlineMs: Date.now() + 15_000,
       pollIntervalMs: 20,
