@@ -1,26 +1,15 @@
 // check adds a fresh `createTag` to every reservation-backed resource's inputs: the tag create
 // registers the reservation under (metadata), recorded by the engine in its pending operation so
 // that `tfgrid recover` can find what an interrupted `pulumi up` left. It must never cause a diff.
-import bs58 from "bs58";
-import nacl from "tweetnacl";
-import { generateMnemonic } from "../../provider/identity";
 import { TAG_PREFIX } from "../../provider/reservation";
-import { clearConfig, CREATE_TAG, createTagOf } from "../../provider/resources/common";
+import { CREATE_TAG, createTagOf } from "../../provider/resources/common";
 import { containerProvider } from "../../provider/resources/container";
 import { volumeProvider } from "../../provider/resources/volume";
 import { zdbNamespaceProvider } from "../../provider/resources/zdb";
+import { NODE, useFreshIdentityEnv } from "./provider-env";
 
-const NODE = bs58.encode(nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7)).publicKey);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const saved = { ...process.env };
-
-beforeEach(() => {
-  clearConfig();
-  Object.assign(process.env, { TFGRID_MNEMONIC: generateMnemonic(), TFGRID_TID: "7" });
-});
-afterAll(() => {
-  process.env = saved;
-});
+useFreshIdentityEnv();
 
 describe("createTag", () => {
   it("check adds a new random uuid on every call, also when the old inputs carry one", async () => {

@@ -1,24 +1,11 @@
-import bs58 from "bs58";
-import nacl from "tweetnacl";
-import { generateMnemonic } from "../../provider/identity";
-import { clearConfig } from "../../provider/resources/common";
 import { containerProvider, containerWorkload } from "../../provider/resources/container";
 import { networkProvider } from "../../provider/resources/network";
 import { volumeProvider, volumeWorkload } from "../../provider/resources/volume";
 import { zdbAddress, zdbNamespaceProvider, zdbWorkload } from "../../provider/resources/zdb";
 import { UNKNOWN } from "../../provider/resources/validation";
+import { NODE, useFreshIdentityEnv } from "./provider-env";
 
-// A real ed25519 key, so sealing to it works.
-const NODE = bs58.encode(nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7)).publicKey);
-const saved = { ...process.env };
-
-beforeEach(() => {
-  clearConfig();
-  Object.assign(process.env, { TFGRID_MNEMONIC: generateMnemonic(), TFGRID_TID: "7" });
-});
-afterAll(() => {
-  process.env = saved;
-});
+useFreshIdentityEnv();
 
 describe("check", () => {
   it("reports every ZdbNamespace problem at once", async () => {
