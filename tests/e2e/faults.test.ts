@@ -17,10 +17,10 @@ import {
   endScenario,
   startScenario,
   stateReservations,
+  CONVERGED,
 } from "./harness";
 
 const MINUTES = 60_000;
-const CONVERGED = { unknownToState: [], goneFromExplorer: [], duplicates: [] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Wall time of each scenario, printed at the end (the suite's budget is 12 minutes). */

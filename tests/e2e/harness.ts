@@ -158,6 +158,15 @@ export async function stateReservations(ws: StackWorkspace): Promise<StateReserv
     .map((r) => ({ urn: r.urn, type: r.type, reservationId: Number(r.id) }));
 }
 
+/** What {@link compareStateWithExplorer} returns for a converged stack. */
+export const CONVERGED = { unknownToState: [], goneFromExplorer: [], duplicates: [] };
+
+/** Ids of this customer's reservations on the explorer that are not deleted (after a destroy: none). */
+export async function notDeletedReservations(s: Scenario): Promise<number[]> {
+  const all = await s.client.listReservations({ customer_tid: s.identity.tid });
+  return all.filter((r) => r.next_action !== NEXT_ACTION.deleted).map((r) => r.id);
+}
+
 /**
  * The invariant every scenario ends with: the explorer's live reservations of this customer are
  * exactly the ones in the stack's state — no duplicate, nothing active that the stack does not

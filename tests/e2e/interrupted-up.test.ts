@@ -16,6 +16,8 @@ import {
   endScenario,
   startScenario,
   stateReservations,
+  CONVERGED,
+  notDeletedReservations,
 } from "./harness";
 
 const MINUTES = 60_000;
@@ -168,24 +170,15 @@ describe("a pulumi up killed while creating", () => {
         deployment: { pending_operations?: PendingOperation[] };
       };
       expect(afterRefresh.deployment.pending_operations ?? []).toEqual([]);
-      expect(await compareStateWithExplorer(s)).toEqual({
-        unknownToState: [],
-        goneFromExplorer: [],
-        duplicates: [],
-      });
+      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
 
       // Step 5: pulumi up converges.
       await s.ws.must(["up", "--yes", "--skip-preview"]);
       expect(await stateReservations(s.ws)).toHaveLength(9);
-      expect(await compareStateWithExplorer(s)).toEqual({
-        unknownToState: [],
-        goneFromExplorer: [],
-        duplicates: [],
-      });
+      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
 
       await s.ws.must(["destroy", "--yes", "--skip-preview"]);
-      const all = await s.client.listReservations({ customer_tid: s.identity.tid });
-      expect(all.filter((r) => r.next_action !== NEXT_ACTION.deleted).map((r) => r.id)).toEqual([]);
+      expect(await notDeletedReservations(s)).toEqual([]);
     },
     15 * MINUTES,
   );

@@ -15,6 +15,8 @@ import {
   endScenario,
   startScenario,
   stateReservations,
+  CONVERGED,
+  notDeletedReservations,
 } from "./harness";
 
 const MINUTES = 60_000;
@@ -121,11 +123,7 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
         expect(r.results.length).toBeGreaterThan(0);
         expect(r.results.map((res) => res.state)).toEqual(r.results.map(() => 1));
       }
-      expect(await compareStateWithExplorer(s)).toEqual({
-        unknownToState: [],
-        goneFromExplorer: [],
-        duplicates: [],
-      });
+      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
 
       const outputs = await s.ws.outputs(true);
       expect(outputs.endpoint).toBe("http://172.20.15.16:9000");
@@ -206,11 +204,7 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
       expect(afterUp.find((r) => r.urn === victim.urn)!.reservationId).not.toBe(
         victim.reservationId,
       );
-      expect(await compareStateWithExplorer(s)).toEqual({
-        unknownToState: [],
-        goneFromExplorer: [],
-        duplicates: [],
-      });
+      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
     },
     15 * MINUTES,
   );
@@ -247,8 +241,7 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
       expect(inState).toHaveLength(9);
       await s.ws.must(["destroy", "--yes", "--skip-preview"]);
       expect(await stateReservations(s.ws)).toEqual([]);
-      const all = await s.client.listReservations({ customer_tid: s.identity.tid });
-      expect(all.filter((r) => r.next_action !== NEXT_ACTION.deleted).map((r) => r.id)).toEqual([]);
+      expect(await notDeletedReservations(s)).toEqual([]);
       for (const r of inState) {
         expect((await s.client.getReservation(r.reservationId)).next_action).toBe(
           NEXT_ACTION.deleted,
