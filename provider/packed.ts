@@ -27,7 +27,7 @@ export interface PackedFile {
 }
 
 /** Where the packed files live: `<package root>/dist/packed`, from source or from dist. */
-export function packedDir(): string {
+function packedDir(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, "package.json"))) {
     const up = path.dirname(dir);
@@ -35,10 +35,6 @@ export function packedDir(): string {
     dir = up;
   }
   return path.join(dir, "dist", "packed");
-}
-
-export function packedFilePath(type: PackedType): string {
-  return path.join(packedDir(), `${type}.json`);
 }
 
 const shims = new Map<PackedType, pulumi.dynamic.ResourceProvider>();
@@ -50,7 +46,7 @@ const shims = new Map<PackedType, pulumi.dynamic.ResourceProvider>();
 export function packedProvider(type: PackedType): pulumi.dynamic.ResourceProvider {
   let shim = shims.get(type);
   if (!shim) {
-    const file = packedFilePath(type);
+    const file = path.join(packedDir(), `${type}.json`);
     let packed: PackedFile;
     try {
       packed = JSON.parse(fs.readFileSync(file, "utf8")) as PackedFile;
@@ -74,7 +70,7 @@ const LOADED_SLOT = "__pulumiTfgridLoadedProviders";
  * name, the hook names), so it stays small and holds no credential. `require` is left free by
  * Pulumi's serializer and is the provider host's, so npm packages resolve from the project.
  */
-export function shimFor(type: string, packed: PackedFile): pulumi.dynamic.ResourceProvider {
+function shimFor(type: string, packed: PackedFile): pulumi.dynamic.ResourceProvider {
   const { gzipBase64, exportName, methods } = packed;
   const filename = `pulumi-tfgrid-${type}-provider.js`;
   type Hooks = Record<string, (...args: unknown[]) => Promise<unknown>>;
