@@ -14,6 +14,4 @@ module.exports = {
   projects: [project("unit"), project("component"), project("integration"), project("e2e")],
   // A root-level option (jest ignores it per project). e2e tests pass their own per-test timeouts.
   testTimeout: 120000,
-  // Resources hand Pulumi the packed providers (provider/packed.ts): pack the current source.
-  globalSetup: "<rootDir>/scripts/pack-providers.js",
 };

@@ -2,10 +2,10 @@
  * ArchiveLayout: records an S3 archive's shard layout (DATA+PARITY and the shard list) in the
  * stack so that a change of layout is visible in `pulumi preview --diff` as a replacement of this
  * resource, with a notice that says what it means: MinIO writes its layout once, so a new layout
- * is a new, EMPTY archive. Nothing is reserved on the grid. Serialized by value (GUIDE §4): small,
- * no imports.
+ * is a new, EMPTY archive. Nothing is reserved on the grid.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { providerReference } from "./provider-reference";
 
 /** The notice stored beside the layout, shown in diffs. */
 export const LAYOUT_NOTICE =
@@ -44,7 +44,7 @@ export class ArchiveLayout extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ArchiveLayoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      archiveLayoutProvider,
+      providerReference("ArchiveLayout"),
       name,
       { layout: args.layout, notice: LAYOUT_NOTICE },
       opts,

@@ -12,7 +12,7 @@
  * client is built inside `check`, configuration is read at call time.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { packedProvider } from "./packed";
+import { providerReference } from "./provider-reference";
 import { ExplorerClient } from "./client/explorer";
 import { rememberNodes } from "./nodecache";
 import type { Node } from "./client/schemas";
@@ -279,7 +279,7 @@ export class ShardPlacement extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ShardPlacementArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      packedProvider("ShardPlacement"),
+      providerReference("ShardPlacement"),
       name,
       { request: args.request, nodes: undefined },
       opts,
@@ -328,7 +328,7 @@ export class StablePassword extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: StablePasswordArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      stablePasswordProvider,
+      providerReference("StablePassword"),
       name,
       { length: args.length ?? 32, value: undefined },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packedProvider } from "../packed";
+import { providerReference } from "../provider-reference";
 import { z } from "zod";
 import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
 import type { Reservation } from "../client/schemas";
@@ -280,7 +280,7 @@ export class Container extends pulumi.dynamic.Resource {
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "secretEnv"];
     super(
-      packedProvider("Container"),
+      providerReference("Container"),
       name,
       props,
       { ...opts, additionalSecretOutputs: secrets },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packedProvider } from "../packed";
+import { providerReference } from "../provider-reference";
 import { z } from "zod";
 import { sealForNode } from "../crypto";
 import type { ProviderConfig } from "../config";
@@ -458,7 +458,7 @@ export class Network extends pulumi.dynamic.Resource {
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "wireguardConfig"];
     super(
-      packedProvider("Network"),
+      providerReference("Network"),
       name,
       props,
       { ...opts, additionalSecretOutputs: secrets },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packedProvider } from "../packed";
+import { providerReference } from "../provider-reference";
 import { z } from "zod";
 import type { Reservation } from "../client/schemas";
 import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
@@ -115,6 +115,6 @@ export class Volume extends pulumi.dynamic.Resource {
       workloadId: undefined,
       expiresAt: undefined,
     };
-    super(packedProvider("Volume"), name, props, opts, "tfgrid", "Volume");
+    super(providerReference("Volume"), name, props, opts, "tfgrid", "Volume");
   }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packedProvider } from "../packed";
+import { providerReference } from "../provider-reference";
 import { z } from "zod";
 import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
 import type { Reservation } from "../client/schemas";
@@ -160,7 +160,7 @@ export class ZdbNamespace extends pulumi.dynamic.Resource {
     };
     const secrets = [...(opts?.additionalSecretOutputs ?? []), "password", "endpoint"];
     super(
-      packedProvider("ZdbNamespace"),
+      providerReference("ZdbNamespace"),
       name,
       props,
       { ...opts, additionalSecretOutputs: secrets },

@@ -17,8 +17,9 @@ export interface WorkspaceOptions {
   env?: Record<string, string>;
   /**
    * A folder holding another project (its `Pulumi.yaml`, program and `package.json`) to copy
-   * instead of the top-level project; default the repository root's project. `dist` and
-   * `node_modules` are linked either way, so a plain-JS program can `require("./dist/provider")`.
+   * instead of the top-level project; default the repository root's project. `dist` and the
+   * repository's npm packages are linked either way, and `pulumi-tfgrid` resolves to the
+   * repository, as if installed: a program `require`s it by name, as users do.
    */
   projectSource?: string;
 }
@@ -61,10 +62,9 @@ export class StackWorkspace {
       fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
       fs.copyFileSync(path.join(root, "package.json"), path.join(ws.projectDir, "package.json"));
     }
-    for (const link of ["dist", "node_modules"]) {
-      const target = path.join(ws.projectDir, link);
-      if (!fs.existsSync(target)) fs.symlinkSync(path.join(root, link), target, "dir");
-    }
+    const dist = path.join(ws.projectDir, "dist");
+    if (!fs.existsSync(dist)) fs.symlinkSync(path.join(root, "dist"), dist, "dir");
+    linkNodeModules(root, path.join(ws.projectDir, "node_modules"));
     const stackFile = path.join(ws.projectDir, `Pulumi.${options.stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
       const initial =
@@ -151,4 +151,19 @@ export class StackWorkspace {
   async exportState(): Promise<string> {
     return (await this.must(["stack", "export"])).stdout;
   }
+}
+
+/**
+ * A `node_modules` of links: each of the repository's packages, and `pulumi-tfgrid` itself (the
+ * repository), so that the program and Pulumi's dynamic-provider host resolve the package by name
+ * from the project folder, exactly as in a user's program (provider/provider-reference.ts).
+ */
+function linkNodeModules(root: string, target: string): void {
+  if (fs.existsSync(target)) return;
+  fs.mkdirSync(target);
+  const source = path.join(root, "node_modules");
+  for (const entry of fs.readdirSync(source)) {
+    fs.symlinkSync(path.join(source, entry), path.join(target, entry), "dir");
+  }
+  fs.symlinkSync(root, path.join(target, "pulumi-tfgrid"), "dir");
 }

@@ -1,24 +1,23 @@
-// Each dynamic provider is serialized by value into state (GUIDE §4); those that reach the explorer
-// client go in packed (provider/packed.ts). This does what pulumi.dynamic.Resource does
-// (serializeFunction(() => provider, { allowSecrets: true })) with the provider each resource
-// hands Pulumi, loads the text in a fresh node process like the dynamic-provider host (require +
-// .handler()), and runs check there.
+// Each dynamic resource hands Pulumi a thin reference to the installed package
+// (provider/provider-reference.ts). This does what pulumi.dynamic.Resource does
+// (serializeFunction(() => provider, { allowSecrets: true })) with the reference each resource
+// hands Pulumi, parses the text with the TypeScript 3.8.3 that @pulumi/pulumi falls back to in a
+// plain-JavaScript program, loads it in a fresh node process like the dynamic-provider host
+// (require + .handler(), working directory = the program's folder) and runs check there.
 import * as fs from "fs";
 import * as path from "path";
-import * as zlib from "zlib";
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { generateMnemonic } from "../../provider/identity";
-import { packedProvider, type PackedType } from "../../provider/packed";
+import { providerReference, type ProviderName } from "../../provider/provider-reference";
 
 const NODE = "3FPBJQSuUmyMH2JhRWkYvEKEn8RCTLEYz5QxVGAivvN7";
 const LOOPBACK = "http://127.0.0.1:9/explorer";
-const RESOURCE_HOOKS = ["configure", "check", "diff", "create", "read", "delete"];
+const ALL_HOOKS = ["configure", "check", "diff", "create", "read", "delete"];
 const cases: {
-  type: PackedType;
+  type: ProviderName;
   inputs: Record<string, unknown>;
   explorerUrl?: string;
-  hooks?: string[];
   failures: { property: string; reason: string }[];
 }[] = [
   {
@@ -52,7 +51,6 @@ const cases: {
     type: "ShardPlacement",
     inputs: { request: { count: 6 } },
     explorerUrl: "http://explorer.example.org/explorer",
-    hooks: ["configure", "check", "diff", "create", "read"],
     failures: [
       {
         property: "tfgrid:explorerUrl",
@@ -61,10 +59,18 @@ const cases: {
       },
     ],
   },
+  { type: "ArchiveLayout", inputs: { layout: "4+2" }, failures: [] },
+  { type: "StablePassword", inputs: { length: 32 }, failures: [] },
 ];
 
-// The target of issue #3: under 50 KB of provider code in state per resource.
-const MAX_BYTES = 50_000;
+// A reference is a few strings, a loader and one forwarding function per hook (~3 KB): the bulk of
+// it is the serializer's wrapper around each function.
+const MAX_BYTES = 3_500;
+const REPO = path.join(__dirname, "..", "..");
+// The parser @pulumi/pulumi uses when the program has no `typescript` of its own.
+const ts38 = require(
+  path.join(REPO, "node_modules/@pulumi/pulumi/vendor/typescript@3.8.3/typescript.js"),
+) as typeof import("typescript");
 const dir = path.join(__dirname, "..", "..", ".serialize-tmp");
 const sizes: Record<string, number> = {};
 
@@ -75,27 +81,26 @@ afterAll(() => {
   console.log(`serialized provider sizes: ${JSON.stringify(sizes)}`);
 });
 
-describe.each(cases)("$type provider", ({ type, inputs, explorerUrl, hooks, failures }) => {
-  it("serializes within budget and runs check in a fresh process", async () => {
-    const provider = packedProvider(type);
+describe.each(cases)("$type provider", ({ type, inputs, explorerUrl, failures }) => {
+  it("serializes small, parses with TypeScript 3.8.3 and runs check in a fresh process", async () => {
+    const provider = providerReference(type);
     const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     sizes[type] = Buffer.byteLength(sf.text);
     expect(sf.containsSecrets).toBe(false);
-    expect(sf.text).not.toMatch(/mnemonic":\s*"[a-z]+ [a-z]+/);
     expect(sizes[type]).toBeLessThan(MAX_BYTES);
-    // docs/limits.md: the code in state is readable with `base64 -d | gunzip`.
-    const packed = sf.text.match(/gzipBase64: "([A-Za-z0-9+/=]+)"/);
-    expect(packed).not.toBeNull();
-    const source = zlib.gunzipSync(Buffer.from(packed![1], "base64")).toString("utf8");
-    expect(source).toContain("module.exports");
+    expect(sf.text).toContain('"pulumi-tfgrid/providers"');
+    const parsed = ts38.createSourceFile("provider.js", sf.text, ts38.ScriptTarget.Latest, true);
+    const diagnostics = (parsed as unknown as { parseDiagnostics: { messageText: string }[] })
+      .parseDiagnostics;
+    expect(diagnostics.map((d) => d.messageText)).toEqual([]);
     const file = path.join(dir, `${type}.js`);
     fs.writeFileSync(file, sf.text);
     const script = `
       const p = require(${JSON.stringify(file)}).${sf.exportName}();
-      const methods = ["configure", "check", "diff", "create", "read", "delete"].filter((m) => typeof p[m] === "function");
+      const methods = Object.keys(p).filter((m) => typeof p[m] === "function");
       p.configure({ config: { get: () => undefined, require: () => { throw new Error("x"); } } })
         .then(() => p.check({}, ${JSON.stringify(inputs)}))
-        .then((r) => { process.stdout.write(JSON.stringify({ methods, failures: r.failures })); })
+        .then((r) => { process.stdout.write(JSON.stringify({ methods, failures: r.failures ?? [] })); })
         .catch((e) => { process.stdout.write(JSON.stringify({ error: String(e && e.stack || e) })); });
     `;
     const env: NodeJS.ProcessEnv = {
@@ -105,31 +110,37 @@ describe.each(cases)("$type provider", ({ type, inputs, explorerUrl, hooks, fail
       TFGRID_EXPLORER_URL: explorerUrl ?? LOOPBACK,
     };
     delete env.JEST_WORKER_ID;
-    const out = execFileSync(process.execPath, ["-e", script], { env, cwd: dir, encoding: "utf8" });
-    expect(JSON.parse(out)).toEqual({ methods: hooks ?? RESOURCE_HOOKS, failures });
+    // The host runs in the program's folder: here the repository, which names itself
+    // pulumi-tfgrid and so resolves `pulumi-tfgrid/providers` to its own dist/.
+    const out = execFileSync(process.execPath, ["-e", script], {
+      env,
+      cwd: REPO,
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out)).toEqual({ methods: ALL_HOOKS, failures });
   });
 });
 
-// Classes serialized into a provider lose what `super(message)` sets; the node's refusal must still
-// reach `pulumi up` word for word.
-describe("errors thrown by serialized providers", () => {
-  it("keep their message and name in a fresh process", async () => {
-    const { DeployFailure } = await import("../../provider/reservation");
-    const { SubnetError } = await import("../../provider/network/subnets");
-    const sf = await pulumi.runtime.serializeFunction(() => () => [
-      new DeployFailure("node N refused 0-db 2-1: disk failed", "N"),
-      new SubnetError("172.20.0.0/16 has no free /24 left for node N"),
-    ]);
-    const file = path.join(dir, "errors.js");
-    fs.writeFileSync(file, sf.text);
+it("a program folder without the package gets the fix, not a stack trace", async () => {
+  const provider = providerReference("Volume");
+  const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  const file = path.join(dir, "volume-elsewhere.js");
+  fs.writeFileSync(file, sf.text);
+  const elsewhere = fs.mkdtempSync(path.join(require("os").tmpdir(), "tfgrid-no-package-"));
+  try {
     const script = `
-      const errors = require(${JSON.stringify(file)}).${sf.exportName}()();
-      process.stdout.write(JSON.stringify(errors.map((e) => [e.name, e.message])));
+      require(${JSON.stringify(file)}).${sf.exportName}().delete("7", {})
+        .then(() => process.stdout.write("deleted"), (e) => process.stdout.write(e.message));
     `;
-    const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" });
-    expect(JSON.parse(out)).toEqual([
-      ["DeployFailure", "node N refused 0-db 2-1: disk failed"],
-      ["SubnetError", "172.20.0.0/16 has no free /24 left for node N"],
-    ]);
-  });
+    const out = execFileSync(process.execPath, ["-e", script], {
+      cwd: elsewhere,
+      encoding: "utf8",
+    });
+    const where = fs.realpathSync(elsewhere);
+    expect(out).toBe(
+      `pulumi-tfgrid is not installed in ${where}, where this Pulumi program runs: run \`npm install\` there (its package.json must list pulumi-tfgrid; this stack's Volume resources were created by pulumi-tfgrid ${require("../../package.json").version}), then run the command again`,
+    );
+  } finally {
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
 });

@@ -1,9 +1,9 @@
 // One tfgrid resource from stack config: `case:type` names the class, `case:args` (JSON) its
 // arguments, passed as they are — wrong types included — so the provider's check sees them.
-// Plain JS, no build step: the workspace links the repository's `dist` next to this file.
+// Plain JS, no build step: the workspace links the repository as node_modules/pulumi-tfgrid.
 "use strict";
 const pulumi = require("@pulumi/pulumi");
-const tfgrid = require("./dist/provider");
+const tfgrid = require("pulumi-tfgrid");
 
 const config = new pulumi.Config("case");
 const type = config.require("type");

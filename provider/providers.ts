@@ -1,0 +1,89 @@
+/**
+ * `pulumi-tfgrid/providers`: the provider implementations that the references in state
+ * (provider-reference.ts) load inside Pulumi's dynamic-provider host. This module runs in the
+ * host, never in the user's program.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { archiveLayoutProvider } from "./placement-layout";
+import { shardPlacementProvider, stablePasswordProvider } from "./placement";
+import { packageInfo, type ProviderName } from "./provider-reference";
+import { containerProvider } from "./resources/container";
+import { networkProvider } from "./resources/network";
+import { volumeProvider } from "./resources/volume";
+import { zdbNamespaceProvider } from "./resources/zdb";
+
+const IMPLEMENTATIONS: Record<ProviderName, pulumi.dynamic.ResourceProvider> = {
+  ZdbNamespace: zdbNamespaceProvider,
+  Volume: volumeProvider,
+  Container: containerProvider,
+  Network: networkProvider,
+  ShardPlacement: shardPlacementProvider,
+  ArchiveLayout: archiveLayoutProvider,
+  StablePassword: stablePasswordProvider,
+};
+
+type Props = Record<string, unknown>;
+
+/** Compares dotted versions numerically ("0.10.0" > "0.9.1"); pre-release tags are ignored. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((s) => Number.parseInt(s, 10) || 0);
+  const pb = b.split(/[.-]/).map((s) => Number.parseInt(s, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  }
+  return 0;
+}
+
+/**
+ * Every hook the reference forwards, with the dynamic-provider host's own default where `impl`
+ * has none. There is no `update`: every change of a reservation-backed resource is a replacement.
+ */
+function complete(impl: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+  return {
+    async configure(req) {
+      await impl.configure?.(req);
+    },
+    async check(olds: Props, news: Props) {
+      return impl.check ? impl.check(olds, news) : { inputs: news };
+    },
+    async diff(id: string, olds: Props, news: Props) {
+      return impl.diff ? impl.diff(id, olds, news) : { changes: false };
+    },
+    create: (inputs: Props) => impl.create(inputs),
+    async read(id: string, props?: Props) {
+      return impl.read ? impl.read(id, props) : { id, props: props ?? {} };
+    },
+    async delete(id: string, props: Props) {
+      await impl.delete?.(id, props);
+    },
+  };
+}
+
+const completed = new Map<ProviderName, pulumi.dynamic.ResourceProvider>();
+
+/**
+ * The implementation a reference names. `createdBy` is the package version recorded in the
+ * reference: a version older than the installed one is fine (the installed package reads every
+ * earlier state shape); a newer one may have written state this version does not know.
+ * @throws Error naming the fix when the name is unknown or the installed package is older.
+ */
+export function implementation(name: string, createdBy: string): pulumi.dynamic.ResourceProvider {
+  const impl = IMPLEMENTATIONS[name as ProviderName];
+  if (!impl) {
+    throw new Error(
+      `pulumi-tfgrid ${packageInfo().version} has no provider for resource type ${JSON.stringify(name)} (the stack was written by pulumi-tfgrid ${createdBy}); install pulumi-tfgrid@${createdBy} or newer`,
+    );
+  }
+  const installed = packageInfo().version;
+  if (compareVersions(createdBy, installed) > 0) {
+    throw new Error(
+      `this stack's ${name} resources were written by pulumi-tfgrid ${createdBy}, newer than the installed ${installed}; install pulumi-tfgrid@${createdBy} or newer (npm install pulumi-tfgrid@^${createdBy}) and run the command again`,
+    );
+  }
+  let provider = completed.get(name as ProviderName);
+  if (!provider) {
+    provider = complete(impl);
+    completed.set(name as ProviderName, provider);
+  }
+  return provider;
+}
