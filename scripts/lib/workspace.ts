@@ -22,6 +22,11 @@ export interface WorkspaceOptions {
    * repository, as if installed: a program `require`s it by name, as users do.
    */
   projectSource?: string;
+  /**
+   * A program folder to use as it is — its own `package.json` and installed `node_modules`, as a
+   * user's program — instead of a copy with the repository linked in (consumer tests).
+   */
+  programDir?: string;
 }
 
 /** The outcome of one CLI command. */
@@ -41,7 +46,7 @@ export class StackWorkspace {
   readonly backendDir: string;
 
   private constructor(private readonly options: WorkspaceOptions) {
-    this.projectDir = path.join(options.dir, "project");
+    this.projectDir = options.programDir ?? path.join(options.dir, "project");
     this.backendDir = path.join(options.dir, "state");
   }
 
@@ -50,7 +55,9 @@ export class StackWorkspace {
     const root = repoRoot();
     fs.mkdirSync(ws.projectDir, { recursive: true });
     fs.mkdirSync(ws.backendDir, { recursive: true });
-    if (options.projectSource) {
+    if (options.programDir) {
+      // Used in place: nothing is copied or linked.
+    } else if (options.projectSource) {
       for (const entry of fs.readdirSync(options.projectSource, { withFileTypes: true })) {
         if (!entry.isFile() || /^Pulumi\..+\.yaml$/.test(entry.name)) continue;
         fs.copyFileSync(
@@ -62,14 +69,18 @@ export class StackWorkspace {
       fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
       fs.copyFileSync(path.join(root, "package.json"), path.join(ws.projectDir, "package.json"));
     }
-    const dist = path.join(ws.projectDir, "dist");
-    if (!fs.existsSync(dist)) fs.symlinkSync(path.join(root, "dist"), dist, "dir");
-    linkNodeModules(root, path.join(ws.projectDir, "node_modules"));
+    if (!options.programDir) {
+      const dist = path.join(ws.projectDir, "dist");
+      if (!fs.existsSync(dist)) fs.symlinkSync(path.join(root, "dist"), dist, "dir");
+      linkNodeModules(root, path.join(ws.projectDir, "node_modules"));
+    }
     const stackFile = path.join(ws.projectDir, `Pulumi.${options.stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
       const initial =
         options.stackFile ??
-        (options.projectSource ? undefined : path.join(root, "Pulumi.dev.yaml"));
+        (options.projectSource || options.programDir
+          ? undefined
+          : path.join(root, "Pulumi.dev.yaml"));
       if (initial) fs.copyFileSync(initial, stackFile);
       else fs.writeFileSync(stackFile, "config: {}\n");
       await ws.must(["stack", "init", options.stack]);
