@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { randomUUID } from "crypto";
 import { resolveConfig, type ConfigSource, type ProviderConfig } from "../config";
 import { identityFromMnemonic, type Identity } from "../identity";
+import { identityFailures } from "../identity-check";
 import { ExplorerClient } from "../client/explorer";
 import type { Reservation } from "../client/schemas";
 import {
@@ -177,7 +178,9 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       const failures: Failure[] = [];
       try {
         config = resolveConfig(configSource(), process.env);
-        identityFromMnemonic(config.mnemonic, config.tid);
+        const identity = identityFromMnemonic(config.mnemonic, config.tid);
+        // Before anything is reserved: a reachable explorer that knows this key for this tid.
+        failures.push(...(await identityFailures(config, identity)));
       } catch (e) {
         failures.push(...configFailures(e));
       }

@@ -8,9 +8,11 @@
  *
  * Node ids in `config` values are written as placeholders and filled in from the grid:
  * `$NODE` (a node without a public IPv4), `$NODE2`, `$PUBNODE` (one with a public IPv4),
- * `$GHOST` (a well-formed node id the grid does not know).
+ * `$GHOST` (a well-formed node id the grid does not know), `$CLOSED` (a loopback port this file
+ * opened and closed again), `$OTHER` (the mnemonic of another registered identity).
  */
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import bs58 from "bs58";
 import { ExplorerClient } from "../../provider/client";
@@ -403,8 +405,38 @@ const ROWS: Row[] = [
   {
     name: "tfgrid:explorerUrl unreachable",
     program: "stack",
-    config: { "tfgrid:explorerUrl": "http://127.0.0.1:9/explorer" },
-    expect: ["tfgrid:explorerUrl", "ECONNREFUSED 127.0.0.1:9", "check tfgrid:explorerUrl"],
+    config: { "tfgrid:explorerUrl": "http://127.0.0.1:$CLOSED/explorer" },
+    expect: ["tfgrid:explorerUrl", "ECONNREFUSED 127.0.0.1:$CLOSED", "check tfgrid:explorerUrl"],
+  },
+  {
+    name: "tfgrid:explorerUrl unreachable, a resource used directly",
+    program: "resource",
+    config: { ...zdb({}), "tfgrid:explorerUrl": "http://127.0.0.1:$CLOSED/explorer" },
+    expect: [
+      "tfgrid:explorerUrl",
+      "the explorer at http://127.0.0.1:$CLOSED/explorer cannot be reached",
+      "ECONNREFUSED",
+      "pulumi config set tfgrid:explorerUrl",
+    ],
+  },
+  {
+    name: "tfgrid:mnemonic of another identity",
+    program: "resource",
+    config: zdb({}),
+    secretConfig: { "tfgrid:mnemonic": "$OTHER" },
+    expect: [
+      "tfgrid:mnemonic is not the key of identity",
+      "(tfgrid:tid)",
+      "or set tfgrid:tid to this mnemonic's identity",
+      "npx tfgrid identity new",
+    ],
+    absent: ["$OTHER"],
+  },
+  {
+    name: "tfgrid:tid not registered",
+    program: "stack",
+    config: { "tfgrid:tid": "9999" },
+    expect: ["tfgrid:tid 9999 is not registered on the explorer", "npx tfgrid identity new"],
   },
   {
     name: "tfgrid:durationHours 0.5",
@@ -431,6 +463,15 @@ interface Program {
   baseline: string;
 }
 
+/** A loopback port that was free a moment ago and that nothing of ours listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 let dir: string;
 let grid: GridProcess;
 let identity: RegisteredIdentity;
@@ -439,7 +480,7 @@ let placeholders: Record<string, string>;
 const programs: Partial<Record<Row["program"], Program>> = {};
 
 const fill = (text: string): string =>
-  text.replace(/\$(GHOST|PUBNODE|NODE2|NODE)/g, (_m, k: string) => placeholders[k]);
+  text.replace(/\$(GHOST|PUBNODE|NODE2|NODE|CLOSED|OTHER)/g, (_m, k: string) => placeholders[k]);
 
 async function program(kind: Row["program"]): Promise<Program> {
   const existing = programs[kind];
@@ -482,6 +523,8 @@ beforeAll(async () => {
     NODE2: plain[1].node_id,
     PUBNODE: pub!.node_id,
     GHOST: bs58.encode(Buffer.alloc(32, 9)),
+    CLOSED: String(await closedPort()),
+    OTHER: (await registerIdentity({ explorerUrl: grid.url, name: "e2e-other" })).mnemonic,
   };
 }, 5 * MINUTES);
 
@@ -524,7 +567,7 @@ describe.each(ROWS.map((r) => [r.name, r] as const))("%s", (_name, row) => {
       const output = `${result.stdout}\n${result.stderr}`;
       expect(result.code).not.toBe(0);
       for (const s of row.expect) expect(output).toContain(fill(s));
-      for (const s of row.absent ?? []) expect(output).not.toContain(s);
+      for (const s of row.absent ?? []) expect(output).not.toContain(fill(s));
       // The mnemonic is never echoed, whatever the row.
       expect(output).not.toContain(identity.mnemonic);
 

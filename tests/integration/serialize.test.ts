@@ -6,13 +6,16 @@
 // (require + .handler(), working directory = the program's folder) and runs check there.
 import * as fs from "fs";
 import * as path from "path";
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { promisify } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import { generateMnemonic } from "../../provider/identity";
+import { startLocalGrid, type LocalGrid } from "../../localgrid";
+import { registerIdentity, type RegisteredIdentity } from "../../provider/cli/identity";
 import { providerReference, type ProviderName } from "../../provider/provider-reference";
 
-const NODE = "3FPBJQSuUmyMH2JhRWkYvEKEn8RCTLEYz5QxVGAivvN7";
-const LOOPBACK = "http://127.0.0.1:9/explorer";
+const execFileAsync = promisify(execFile);
+// The first node of the local grid's default grid.
+const NODE = "Fd2j18DQ13hA7WK78R752gtG7nNatzkmeh29x5Wzbo45";
 const ALL_HOOKS = ["configure", "check", "diff", "create", "read", "delete"];
 const cases: {
   type: ProviderName;
@@ -74,8 +77,16 @@ const ts38 = require(
 const dir = path.join(__dirname, "..", "..", ".serialize-tmp");
 const sizes: Record<string, number> = {};
 
-beforeAll(() => fs.mkdirSync(dir, { recursive: true }));
-afterAll(() => {
+let grid: LocalGrid;
+let identity: RegisteredIdentity;
+
+beforeAll(async () => {
+  fs.mkdirSync(dir, { recursive: true });
+  grid = await startLocalGrid({ port: 0 });
+  identity = await registerIdentity({ explorerUrl: grid.url, name: "serialize" });
+});
+afterAll(async () => {
+  await grid.close();
   fs.rmSync(dir, { recursive: true, force: true });
   // Recorded for the report: bytes of each serialized provider.
   console.log(`serialized provider sizes: ${JSON.stringify(sizes)}`);
@@ -105,14 +116,15 @@ describe.each(cases)("$type provider", ({ type, inputs, explorerUrl, failures })
     `;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      TFGRID_MNEMONIC: generateMnemonic(),
-      TFGRID_TID: "7",
-      TFGRID_EXPLORER_URL: explorerUrl ?? LOOPBACK,
+      TFGRID_MNEMONIC: identity.mnemonic,
+      TFGRID_TID: String(identity.tid),
+      TFGRID_EXPLORER_URL: explorerUrl ?? grid.url,
     };
     delete env.JEST_WORKER_ID;
     // The host runs in the program's folder: here the repository, which names itself
     // pulumi-tfgrid and so resolves `pulumi-tfgrid/providers` to its own dist/.
-    const out = execFileSync(process.execPath, ["-e", script], {
+    // Not execFileSync: the grid answering the child runs in this process.
+    const { stdout: out } = await execFileAsync(process.execPath, ["-e", script], {
       env,
       cwd: REPO,
       encoding: "utf8",
