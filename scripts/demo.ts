@@ -6,7 +6,8 @@
  *   demo.js --pulumi-bin DIR destroy  `pulumi destroy`, remove the stack, stop the local grid
  *
  * Everything lives in `.pulumi-demo/` (ignored by git): the grid's data, the file backend, the
- * stack's project copy and the generated passphrase. `TFGRID_EXPLORER_URL` points it at another
+ * stack's project copy and the generated passphrase. Edits of the committed `Pulumi.dev.yaml`
+ * apply on the next `up`. `TFGRID_EXPLORER_URL` points it at another
  * explorer instead of starting a local grid.
  */
 import { randomBytes } from "crypto";
@@ -31,6 +32,8 @@ interface DemoPaths {
   grid: string;
   gridState: string;
   passphrase: string;
+  /** The committed stack file's content the demo stack was last made from. */
+  stackSource: string;
 }
 
 function demoPaths(): DemoPaths {
@@ -40,6 +43,7 @@ function demoPaths(): DemoPaths {
     grid: path.join(root, "grid"),
     gridState: path.join(root, "grid.json"),
     passphrase: path.join(root, "passphrase"),
+    stackSource: path.join(root, "stack-source.yaml"),
   };
 }
 
@@ -71,6 +75,35 @@ async function ensureGrid(paths: DemoPaths): Promise<string> {
   const grid = await GridProcess.start({ dataDir: paths.grid, port: 0, detached: true });
   fs.writeFileSync(paths.gridState, JSON.stringify({ url: grid.url, pid: grid.pid }));
   return grid.url;
+}
+
+/** What only this machine's demo stack holds, kept when the committed stack file is re-applied. */
+const MACHINE_SETTINGS: [key: string, secret: boolean][] = [
+  ["tfgrid:tid", false],
+  ["tfgrid:mnemonic", true],
+  ["s3:secretKey", true],
+];
+
+/**
+ * Makes the demo stack follow the committed `Pulumi.dev.yaml`: when that file changed since the
+ * last run, the demo's stack file becomes it again, plus this machine's identity and secret key
+ * (re-encrypted under the same salt, so the passphrase still opens them). Returns whether it did.
+ */
+async function applyCommittedStackFile(ws: StackWorkspace, paths: DemoPaths): Promise<boolean> {
+  const committed = fs.readFileSync(path.join(repoRoot(), `Pulumi.${STACK}.yaml`), "utf8");
+  const last = fs.existsSync(paths.stackSource) ? fs.readFileSync(paths.stackSource, "utf8") : "";
+  const file = path.join(ws.projectDir, `Pulumi.${STACK}.yaml`);
+  if (committed === last) return false;
+  const kept: [string, string, boolean][] = [];
+  for (const [key, secret] of MACHINE_SETTINGS) {
+    const value = await configValue(ws, key);
+    if (value !== undefined) kept.push([key, value, secret]);
+  }
+  const salt = /^encryptionsalt: .*$/m.exec(fs.readFileSync(file, "utf8"))?.[0];
+  fs.writeFileSync(file, `${committed}${salt ? `\n${salt}\n` : ""}`);
+  for (const [key, value, secret] of kept) await ws.setConfig(key, value, secret);
+  fs.writeFileSync(paths.stackSource, committed);
+  return last !== "";
 }
 
 async function configValue(ws: StackWorkspace, key: string): Promise<string | undefined> {
@@ -106,6 +139,9 @@ async function up(pulumiBinDir: string): Promise<void> {
     pulumiBinDir,
     passphrase: passphrase(paths),
   });
+  if (await applyCommittedStackFile(ws, paths)) {
+    progress(2, total, `applied the edits of Pulumi.${STACK}.yaml to the demo stack`);
+  }
   await ws.setConfig("tfgrid:explorerUrl", explorerUrl);
 
   progress(3, total, "registering a demo 3Bot identity on the explorer");
@@ -165,6 +201,7 @@ async function destroy(pulumiBinDir: string): Promise<void> {
     fs.rmSync(paths.gridState);
   }
   fs.rmSync(path.join(paths.root, "project"), { recursive: true, force: true });
+  fs.rmSync(paths.stackSource, { force: true });
   process.stdout.write("demo torn down\n");
 }
 

@@ -447,6 +447,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
+  if (Object.hasOwn(COMMANDS, command) && (rest.includes("--help") || rest.includes("-h"))) {
+    io.out(USAGE);
+    return 0;
+  }
   try {
     if (!run) throw new UsageError(`unknown command "${command}"`);
     await run(rest, io);

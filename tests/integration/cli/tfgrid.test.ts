@@ -68,6 +68,16 @@ describe("usage", () => {
     }
   });
 
+  it.each([["identity", "new"], ["nodes"], ["plan"], ["reservations"], ["recover"]])(
+    "%s … --help prints the usage and exits 0, doing nothing",
+    async (...command) => {
+      for (const flag of ["--help", "-h"]) {
+        const help = await run([...command, flag]);
+        expect(help).toEqual({ code: 0, out: (await run(["--help"])).out, err: "" });
+      }
+    },
+  );
+
   it("an unknown command or option exits 2 with the usage on stderr", async () => {
     const bogus = await run(["bogus"]);
     expect(bogus).toEqual({
