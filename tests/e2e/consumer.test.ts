@@ -8,6 +8,7 @@
  * - typescript: a TypeScript program;
  * - nested: npm's nested install strategy and a different axios and zod at the top level, so the
  *   package's own dependencies are not the program's;
+ * - pnpm: pnpm's isolated layout (the package and its dependencies live in pnpm's store);
  * - other-sdk: the program's @pulumi/pulumi is another 3.x release than our lock file's.
  */
 import { execFileSync } from "child_process";
@@ -54,7 +55,8 @@ interface Layout {
   name: string;
   typescript: boolean;
   dependencies: Record<string, string>;
-  installArgs: string[];
+  /** The install command, run in the program folder. */
+  install: string[];
   /** What the installed tree must look like for the case to mean anything. */
   expectLayout(dir: string): void;
 }
@@ -67,26 +69,28 @@ const versionOf = (dir: string, rel: string) =>
     }
   ).version;
 
+const NPM_INSTALL = ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline"];
+
 const LAYOUTS: Layout[] = [
   {
     name: "javascript",
     typescript: false,
     dependencies: { "@pulumi/pulumi": LOCKED_SDK },
-    installArgs: [],
+    install: NPM_INSTALL,
     expectLayout: (dir) => expect(exists(dir, "typescript")).toBe(false),
   },
   {
     name: "typescript",
     typescript: true,
     dependencies: { "@pulumi/pulumi": LOCKED_SDK, typescript: "~5.9.3", "@types/node": "^20" },
-    installArgs: [],
+    install: NPM_INSTALL,
     expectLayout: (dir) => expect(exists(dir, "typescript")).toBe(true),
   },
   {
     name: "nested",
     typescript: false,
     dependencies: { "@pulumi/pulumi": LOCKED_SDK, axios: "0.27.2", zod: "3.22.0" },
-    installArgs: ["--install-strategy=nested"],
+    install: [...NPM_INSTALL, "--install-strategy=nested"],
     expectLayout: (dir) => {
       expect(versionOf(dir, "axios")).toBe("0.27.2");
       expect(versionOf(dir, "pulumi-tfgrid/node_modules/axios")).toMatch(/^1\./);
@@ -95,10 +99,30 @@ const LAYOUTS: Layout[] = [
     },
   },
   {
+    name: "pnpm",
+    typescript: false,
+    dependencies: { "@pulumi/pulumi": LOCKED_SDK },
+    // pnpm comes from the npm registry like every other package of the suite.
+    install: ["npm", "exec", "--yes", "pnpm@9", "--", "install", "--reporter=silent"],
+    expectLayout: (dir) => {
+      // Isolated: only the direct dependencies at the top, each linked into pnpm's store.
+      expect(fs.readdirSync(path.join(dir, "node_modules")).sort()).toEqual([
+        ".bin",
+        ".modules.yaml",
+        ".pnpm",
+        "@pulumi",
+        "pulumi-tfgrid",
+      ]);
+      expect(fs.lstatSync(path.join(dir, "node_modules", "pulumi-tfgrid")).isSymbolicLink()).toBe(
+        true,
+      );
+    },
+  },
+  {
     name: "other-sdk",
     typescript: false,
     dependencies: { "@pulumi/pulumi": OTHER_SDK },
-    installArgs: [],
+    install: NPM_INSTALL,
     expectLayout: (dir) => {
       expect(versionOf(dir, "@pulumi/pulumi")).toBe(OTHER_SDK);
       // One copy of the SDK: the package's is the program's (a peer dependency).
@@ -169,11 +193,8 @@ describe.each(LAYOUTS)("an installed package, $name program", (layout) => {
       const programDir = path.join(dir, "program");
       fs.mkdirSync(programDir, { recursive: true });
       writeProgram(programDir, layout, tarball);
-      execFileSync(
-        "npm",
-        ["install", "--no-audit", "--no-fund", "--prefer-offline", ...layout.installArgs],
-        { cwd: programDir, stdio: ["ignore", "ignore", "inherit"] },
-      );
+      const [command, ...args] = layout.install;
+      execFileSync(command, args, { cwd: programDir, stdio: ["ignore", "ignore", "inherit"] });
       layout.expectLayout(programDir);
 
       const grid = await GridProcess.start({
