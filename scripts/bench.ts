@@ -1,70 +1,103 @@
 /**
- * Deployment benchmark (issue #6): against a local grid process with a provisioning delay of
- * D = 2 s per workload and 50 ms latency per explorer request, runs `pulumi up` and
- * `pulumi destroy` of (a) the reference stack (Pulumi.dev.yaml: 6 shards, 4+2) and (b) a 16+4
- * archive over 20 nodes of three farms, plus `pulumi up` of an empty program as the baseline of
- * the CLI's own start-up (and, as a second, explanatory baseline, of a program with one no-op
- * dynamic resource, which adds the Node dynamic-provider host's start-up). Reports wall times, the ratio to the critical-path bound, explorer
- * requests per workload (the grid's counters), serialized provider bytes per resource (from
- * `pulumi stack export`) and the peak resident memory of the dynamic-provider process. Prints a
- * table and writes bench-results/bench.json. Not a timed test: figures depend on the machine.
+ * Deployment benchmark (issue #15). On one local grid process (D = 2 s provisioning per
+ * workload, 50 ms latency per explorer request, enough nodes for 100 shards), for archives of
+ * 6, 20, 60 and 100 shards, interleaved over several runs:
  *
- *   npm run bench      (= npm run build && node dist/scripts/bench.js)
+ * - the **measured limit**: scripts/lib/direct-deploy.ts deploys the same archive with the
+ *   provider's own client and signing, no Pulumi, every workload of a level at once, tight polls,
+ *   then deletes it in one round;
+ * - `pulumi up` of an empty program (the CLI's own start-up, subtracted);
+ * - `pulumi up`, a no-change `pulumi preview`, `pulumi refresh` and `pulumi destroy` at the
+ *   engine's default parallelism, and `up`/`destroy` at the parallelism the docs recommend;
+ *
+ * and reports medians with min and max: (up − empty up) ÷ limit, destroy ÷ one deletion round,
+ * explorer requests per workload, state bytes per resource, peak memory of every process.
+ * Not a timed test: figures depend on the machine. Prints tables, writes bench-results/bench.json.
+ *
+ *   npm run bench [-- --runs 3 --scales 6,20,60,100]
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { defaultGrid, type GridDefinition, type NodeDefinition } from "../localgrid";
+import { seedFromLabel } from "../localgrid/crypto";
 import { registerIdentity, type RegisteredIdentity } from "../provider/cli/identity";
+import { ExplorerClient } from "../provider/client";
+import { directDeploy } from "./lib/direct-deploy";
 import { GridProcess } from "./lib/grid-process";
+import { samplePeaks, ROLES, type Role } from "./lib/process-memory";
 import { repoRoot } from "./lib/repo";
 import { StackWorkspace } from "./lib/workspace";
 
 /** Provisioning delay per workload, ms. */
 const D_MS = 2000;
 const LATENCY_MS = 50;
-/**
- * `pulumi up/destroy --parallel`. The engine's default is 4 × CPUs (8 on a 2-CPU runner), which
- * turns the 16+4 stack's 22 independent first-level creates into three waves of D each whatever
- * the provider does; the critical-path bound assumes they proceed together, so the bench asks
- * for enough. Users with large archives on small machines should pass it too.
- */
-const ENGINE_PARALLEL = 32;
-/**
- * Longest chain of dependent provisions of the S3 stack: the 0-db namespaces, the network and
- * the metadata volume are independent; the container waits for all of them. Two deep.
- */
-const CRITICAL_DEPTH = 2;
+/** Nodes per farm of the bench grid (three farms): room for 100 shards on distinct nodes. */
+const NODES_PER_FARM = 40;
+/** The parallelism docs/operations.md recommends for large archives (`pulumi up --parallel`). */
+export const RECOMMENDED_PARALLEL = 64;
+/** The direct deployer's poll interval: tight, as a script that only waits would poll. */
+const DIRECT_POLL_MS = 100;
+
 const TARGETS = {
-  upRatio: 1.5,
-  requestsPerWorkload: 6,
-  archiveVsReference: 1.3,
-  providerRssMiB: 300,
-  providerBytesPerResource: 50 * 1024,
+  upRatioSmall: 1.3,
+  upRatioLarge: 1.5,
+  destroyVsRound: 2,
+  stateBytesPerResource: 4096,
+  totalPeakMiB: 500,
 };
 
-interface Run {
-  wallMs: number;
-  /** Explorer requests during the command, by route. */
-  requests: Record<string, number>;
-  /** Peak resident memory of the dynamic-provider process(es), MiB (largest single process). */
-  peakProviderRssMiB: number;
+/** Data+parity per shard count: 4+2 for the reference, else 80 % data. */
+function layoutFor(shards: number): { data: number; parity: number } {
+  if (shards === 6) return { data: 4, parity: 2 };
+  const parity = Math.round(shards / 5);
+  return { data: shards - parity, parity };
 }
 
-interface Scenario {
-  name: string;
-  workloads: number;
-  up: Run;
-  destroy: Run;
-  /** up wall − empty-stack up wall. */
-  upNetMs: number;
-  /** upNetMs / (CRITICAL_DEPTH × D). */
-  upRatio: number;
-  /** (up wall − one-dynamic-resource up wall) / (CRITICAL_DEPTH × D). */
-  upRatioDynamicBaseline: number;
-  requestsPerWorkloadUp: number;
-  requestsPerWorkloadDestroy: number;
-  providerBytes: { max: number; mean: number; byType: Record<string, number> };
+interface Options {
+  runs: number;
+  scales: number[];
+}
+
+function parseOptions(argv: string[]): Options {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const runs = Number(get("--runs") ?? 3);
+  const scales = (get("--scales") ?? "6,20,60,100").split(",").map(Number);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs ${get("--runs")}: use 1 or more`);
+  for (const s of scales) {
+    if (!Number.isInteger(s) || s < 3 || s > 3 * NODES_PER_FARM)
+      throw new Error(`--scales: ${s} is not a shard count from 3 to ${3 * NODES_PER_FARM}`);
+  }
+  return { runs, scales };
+}
+
+/** The default grid's three farms with NODES_PER_FARM nodes each (the first of each public). */
+function benchGrid(): GridDefinition {
+  const base = defaultGrid();
+  const nodes = base.farms.flatMap((farm) => {
+    const template = base.nodes.find((n) => n.farm_id === farm.id)!;
+    return Array.from({ length: NODES_PER_FARM }, (_, i) => {
+      const own = base.nodes.filter((n) => n.farm_id === farm.id)[i];
+      if (own) return own;
+      // A node like the farm's first, without its public IPv4 and WireGuard ports.
+      const plain: NodeDefinition = { ...template };
+      delete plain.public_ipv4;
+      delete plain.public_gw4;
+      delete plain.wg_ports;
+      return {
+        ...plain,
+        seedHex: seedFromLabel(`bench-node-${farm.id}-${i}`),
+        hostname: `${farm.name}-${i + 1}`,
+        ipv6: template.ipv6.replace(/::[0-9a-f]+\/64$/, `::${(i + 16).toString(16)}/64`),
+      };
+    });
+  });
+  return { farms: base.farms, nodes };
 }
 
 function pulumiBinDir(): string {
@@ -75,54 +108,200 @@ function pulumiBinDir(): string {
   return out.trim().split("\n").pop()!;
 }
 
-/**
- * Resident memory (KiB) of every dynamic-provider process of this workspace: the host runs with
- * the program folder as its working dir, so it is told apart by its PULUMI_BACKEND_URL.
- */
-function providerRssKiB(backendDir: string): number[] {
-  const out: number[] = [];
-  const backend = `PULUMI_BACKEND_URL=file://${backendDir}`;
-  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!cmd.includes("dynamic-provider")) continue;
-      if (!fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(backend)) continue;
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) out.push(Number(m[1]));
-    } catch {
-      // the process ended between readdir and read
-    }
-  }
-  return out;
+/** One timed CLI command: wall time, explorer requests it caused, peak memory per process. */
+interface Measured {
+  ms: number;
+  requests: number;
+  /** By route, for the JSON report. */
+  byRoute: Record<string, number>;
+  peakMiB: Record<Role, number> & { total: number };
 }
 
-function delta(
-  after: Record<string, number>,
-  before: Record<string, number>,
-): Record<string, number> {
-  const d: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after))
-    if (v - (before[k] ?? 0) > 0) d[k] = v - (before[k] ?? 0);
-  return d;
-}
-
-const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
-
-async function timed(grid: GridProcess, ws: StackWorkspace, args: string[]): Promise<Run> {
-  let peak = 0;
-  const sampler = setInterval(() => {
-    for (const kib of providerRssKiB(ws.backendDir)) peak = Math.max(peak, kib);
-  }, 200);
+async function measure(grid: GridProcess, ws: StackWorkspace, args: string[]): Promise<Measured> {
   const before = await grid.counters();
+  const stop = samplePeaks(ws.backendDir);
   const start = process.hrtime.bigint();
+  let peaks: ReturnType<typeof stop>;
   try {
     await ws.must(args);
   } finally {
-    clearInterval(sampler);
+    peaks = stop();
   }
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  const requests = delta(await grid.counters(), before);
-  return { wallMs, requests, peakProviderRssMiB: peak / 1024 };
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const after = await grid.counters();
+  const byRoute: Record<string, number> = {};
+  for (const [route, n] of Object.entries(after)) {
+    if (n > (before[route] ?? 0)) byRoute[route] = n - (before[route] ?? 0);
+  }
+  const requests = Object.values(byRoute).reduce((a, b) => a + b, 0);
+  return { ms, requests, byRoute, peakMiB: { ...peaks.byRole, total: peaks.total } };
+}
+
+/** Bytes of `pulumi stack export` per reservation-backed resource (everything stored for it). */
+async function stateBytesPerResource(ws: StackWorkspace): Promise<{ mean: number; max: number }> {
+  const exported = JSON.parse(await ws.exportState()) as {
+    deployment: { resources?: Array<{ id?: string; custom?: boolean }> };
+  };
+  const sizes = (exported.deployment.resources ?? [])
+    .filter((r) => r.custom && /^\d+$/.test(r.id ?? ""))
+    .map((r) => Buffer.byteLength(JSON.stringify(r)));
+  return {
+    mean: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
+    max: Math.max(0, ...sizes),
+  };
+}
+
+/** Everything measured for one shard count in one run. */
+interface Sample {
+  directMs: number;
+  directDeleteMs: number;
+  emptyUpMs: number;
+  up: Measured;
+  preview: Measured;
+  refresh: Measured;
+  destroy: Measured;
+  upRecommended: Measured;
+  destroyRecommended: Measured;
+  workloads: number;
+  state: { mean: number; max: number };
+}
+
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function stat(values: number[]): Stat {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+const fmt = (x: Stat, unit: (n: number) => string) =>
+  x.min === x.max ? unit(x.median) : `${unit(x.median)} (${unit(x.min)}–${unit(x.max)})`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const ratio = (n: number) => n.toFixed(2);
+const mib = (n: number) => `${n.toFixed(0)}`;
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+const num = (n: number) => n.toFixed(1);
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const root = repoRoot();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tfgrid-bench-"));
+  const bin = pulumiBinDir();
+  const gridFile = path.join(dir, "grid.json");
+  const definition = benchGrid();
+  fs.writeFileSync(gridFile, JSON.stringify(definition));
+  const grid = await GridProcess.start({
+    dataDir: path.join(dir, "grid"),
+    args: [
+      "--grid",
+      gridFile,
+      "--provision-delay-ms",
+      String(D_MS),
+      "--latency-ms",
+      String(LATENCY_MS),
+    ],
+  });
+  const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
+  try {
+    const identity = await registerIdentity({ explorerUrl: grid.url, name: "bench" });
+    const listed = await new ExplorerClient({ baseUrl: grid.url }).listNodes();
+    // Round-robin over the farms, as the placement spreads shards.
+    const byFarm = definition.farms.map((f) =>
+      listed.filter((n) => n.farm_id === f.id).map((n) => n.node_id),
+    );
+    const spread = (count: number) =>
+      Array.from({ length: count }, (_, i) => byFarm[i % 3][Math.floor(i / 3)]);
+
+    const empty = await workspace(dir, "empty", grid, identity, bin, {
+      projectSource: path.join(root, "tests", "e2e", "programs", "empty"),
+    });
+    const stacks = new Map<number, StackWorkspace>();
+    for (const shards of options.scales) {
+      const { data, parity } = layoutFor(shards);
+      const stackFile = path.join(dir, `Pulumi.s${shards}.yaml`);
+      fs.writeFileSync(
+        stackFile,
+        fs
+          .readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")
+          .replace(/s3:shardCount: 6/, `s3:shardCount: ${shards}`)
+          .replace(
+            /s3:shardFarms:\n(\s+- \d+\n)+/,
+            "s3:shardFarms:\n    - 12775\n    - 82872\n    - 71\n",
+          )
+          .replace(/s3:dataShards: 4/, `s3:dataShards: ${data}`)
+          .replace(/s3:parityShards: 2/, `s3:parityShards: ${parity}`),
+      );
+      stacks.set(shards, await workspace(dir, `s${shards}`, grid, identity, bin, { stackFile }));
+    }
+    // Warm the file-system cache of node_modules and the CLI once.
+    await measure(grid, empty, ["up", "--yes", "--skip-preview"]);
+
+    const samples = new Map<number, Sample[]>(options.scales.map((s) => [s, []]));
+    for (let run = 1; run <= options.runs; run++) {
+      for (const shards of options.scales) {
+        const ws = stacks.get(shards)!;
+        const { data, parity } = layoutFor(shards);
+        log(`run ${run}/${options.runs}, ${shards} shards: direct-API limit…`);
+        const direct = await directDeploy({
+          explorerUrl: grid.url,
+          tid: identity.tid,
+          mnemonic: identity.mnemonic,
+          nodes: spread(shards),
+          dataShards: data,
+          parityShards: parity,
+          pollIntervalMs: DIRECT_POLL_MS,
+        });
+        log(
+          `run ${run}/${options.runs}, ${shards} shards: empty up, up, preview, refresh, destroy…`,
+        );
+        const emptyUp = await measure(grid, empty, ["up", "--yes", "--skip-preview"]);
+        const up = await measure(grid, ws, ["up", "--yes", "--skip-preview"]);
+        const state = await stateBytesPerResource(ws);
+        const preview = await measure(grid, ws, ["preview", "--expect-no-changes"]);
+        const refresh = await measure(grid, ws, ["refresh", "--yes", "--skip-preview"]);
+        const destroy = await measure(grid, ws, ["destroy", "--yes", "--skip-preview"]);
+        const parallel = ["--parallel", String(RECOMMENDED_PARALLEL)];
+        log(
+          `run ${run}/${options.runs}, ${shards} shards: up and destroy --parallel ${RECOMMENDED_PARALLEL}…`,
+        );
+        const upRecommended = await measure(grid, ws, [
+          "up",
+          "--yes",
+          "--skip-preview",
+          ...parallel,
+        ]);
+        const destroyRecommended = await measure(grid, ws, [
+          "destroy",
+          "--yes",
+          "--skip-preview",
+          ...parallel,
+        ]);
+        samples.get(shards)!.push({
+          directMs: direct.deployMs,
+          directDeleteMs: direct.deleteMs,
+          emptyUpMs: emptyUp.ms,
+          up,
+          preview,
+          refresh,
+          destroy,
+          upRecommended,
+          destroyRecommended,
+          workloads: direct.workloads,
+          state,
+        });
+      }
+    }
+    report(options, samples);
+  } finally {
+    await grid.stop();
+    if (!process.env.KEEP_BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
+    else log(`kept ${dir}`);
+  }
 }
 
 async function workspace(
@@ -147,234 +326,159 @@ async function workspace(
   return ws;
 }
 
-/** `__provider` string length per dynamic resource, and the number of reservations. */
-async function stateFigures(ws: StackWorkspace): Promise<{
-  workloads: number;
-  providerBytes: Scenario["providerBytes"];
-}> {
-  const exported = JSON.parse(await ws.exportState()) as {
-    deployment: {
-      resources?: Array<{
-        type: string;
-        id?: string;
-        custom?: boolean;
-        inputs?: { __provider?: unknown };
-      }>;
+function report(options: Options, samples: Map<number, Sample[]>): void {
+  const rows: Record<string, string[]> = {};
+  const add = (label: string, value: string) => (rows[label] ??= []).push(value);
+  const summary: Record<string, unknown> = {};
+  const targets: Record<string, boolean> = {};
+  for (const shards of options.scales) {
+    const all = samples.get(shards)!;
+    const s = (pick: (x: Sample) => number) => stat(all.map(pick));
+    const upRatio = s((x) => (x.up.ms - x.emptyUpMs) / x.directMs);
+    const upRatioRecommended = s((x) => (x.upRecommended.ms - x.emptyUpMs) / x.directMs);
+    const destroyRatio = s((x) => x.destroy.ms / x.directDeleteMs);
+    const destroyRatioRecommended = s((x) => x.destroyRecommended.ms / x.directDeleteMs);
+    const peakTotal = s((x) => Math.max(x.up.peakMiB.total, x.destroy.peakMiB.total));
+    const stateMax = s((x) => x.state.max);
+    const { data, parity } = layoutFor(shards);
+    add("layout (workloads)", `${data}+${parity} (${all[0].workloads})`);
+    add(
+      "direct-API limit: deploy",
+      fmt(
+        s((x) => x.directMs),
+        sec,
+      ),
+    );
+    add(
+      "direct-API limit: one deletion round",
+      fmt(
+        s((x) => x.directDeleteMs),
+        sec,
+      ),
+    );
+    add(
+      "`pulumi up` of the empty program",
+      fmt(
+        s((x) => x.emptyUpMs),
+        sec,
+      ),
+    );
+    add(
+      "`pulumi up` (default parallelism)",
+      fmt(
+        s((x) => x.up.ms),
+        sec,
+      ),
+    );
+    add("(up − empty up) ÷ limit", fmt(upRatio, ratio));
+    add(
+      `\`pulumi up --parallel ${RECOMMENDED_PARALLEL}\``,
+      fmt(
+        s((x) => x.upRecommended.ms),
+        sec,
+      ),
+    );
+    add(
+      `(up − empty up) ÷ limit, --parallel ${RECOMMENDED_PARALLEL}`,
+      fmt(upRatioRecommended, ratio),
+    );
+    add(
+      "no-change `pulumi preview`",
+      fmt(
+        s((x) => x.preview.ms),
+        sec,
+      ),
+    );
+    add(
+      "`pulumi refresh`",
+      fmt(
+        s((x) => x.refresh.ms),
+        sec,
+      ),
+    );
+    add(
+      "`pulumi destroy` (default parallelism)",
+      fmt(
+        s((x) => x.destroy.ms),
+        sec,
+      ),
+    );
+    add("destroy ÷ one deletion round", fmt(destroyRatio, ratio));
+    add(
+      `destroy ÷ one deletion round, --parallel ${RECOMMENDED_PARALLEL}`,
+      fmt(destroyRatioRecommended, ratio),
+    );
+    add(
+      "explorer requests / workload (up)",
+      fmt(
+        s((x) => x.up.requests / x.workloads),
+        num,
+      ),
+    );
+    add(
+      "explorer requests / workload (destroy)",
+      fmt(
+        s((x) => x.destroy.requests / x.workloads),
+        num,
+      ),
+    );
+    add("state per resource, mean / max", `${kib(all[0].state.mean)} / ${kib(all[0].state.max)}`);
+    for (const role of ROLES) {
+      add(
+        `peak MiB, ${role} (up)`,
+        fmt(
+          s((x) => x.up.peakMiB[role]),
+          mib,
+        ),
+      );
+    }
+    add("peak MiB, all processes (up or destroy)", fmt(peakTotal, mib));
+    summary[String(shards)] = {
+      samples: all,
+      upRatio,
+      upRatioRecommended,
+      destroyRatio,
+      peakTotal,
     };
-  };
-  const resources = exported.deployment.resources ?? [];
-  const sizes: { type: string; bytes: number }[] = [];
-  for (const r of resources) {
-    const p = r.inputs?.__provider;
-    if (typeof p === "string")
-      sizes.push({ type: r.type.replace(/^.*:/, ""), bytes: Buffer.byteLength(p) });
+    if (shards === 6)
+      targets[`(up − empty up) ÷ limit ≤ ${TARGETS.upRatioSmall} at 6 shards`] =
+        upRatio.median <= TARGETS.upRatioSmall;
+    if (shards === 100) {
+      targets[`(up − empty up) ÷ limit ≤ ${TARGETS.upRatioLarge} at 100 shards`] =
+        upRatio.median <= TARGETS.upRatioLarge;
+      targets[`destroy ≤ ${TARGETS.destroyVsRound} × one deletion round at 100 shards`] =
+        destroyRatio.median <= TARGETS.destroyVsRound;
+      targets[`total peak memory ≤ ${TARGETS.totalPeakMiB} MiB at 100 shards`] =
+        peakTotal.median <= TARGETS.totalPeakMiB;
+    }
+    targets[
+      `state ≤ ${TARGETS.stateBytesPerResource / 1024} KiB per resource at ${shards} shards`
+    ] = stateMax.median <= TARGETS.stateBytesPerResource;
   }
-  const byType: Record<string, number> = {};
-  for (const s of sizes) byType[s.type] = Math.max(byType[s.type] ?? 0, s.bytes);
-  return {
-    workloads: resources.filter((r) => r.custom && /^\d+$/.test(r.id ?? "")).length,
-    providerBytes: {
-      max: Math.max(0, ...sizes.map((s) => s.bytes)),
-      mean: sizes.length ? Math.round(sizes.reduce((a, s) => a + s.bytes, 0) / sizes.length) : 0,
-      byType,
-    },
-  };
-}
-
-async function scenario(
-  name: string,
-  grid: GridProcess,
-  ws: StackWorkspace,
-  emptyUpMs: number,
-  dynamicUpMs: number,
-): Promise<Scenario> {
-  process.stderr.write(`bench: ${name}: up…\n`);
-  const parallel = ["--parallel", String(ENGINE_PARALLEL)];
-  const up = await timed(grid, ws, ["up", "--yes", "--skip-preview", ...parallel]);
-  const figures = await stateFigures(ws);
-  process.stderr.write(`bench: ${name}: destroy…\n`);
-  const destroy = await timed(grid, ws, ["destroy", "--yes", "--skip-preview", ...parallel]);
-  const upNetMs = up.wallMs - emptyUpMs;
-  return {
-    name,
-    workloads: figures.workloads,
-    up,
-    destroy,
-    upNetMs,
-    upRatio: upNetMs / (CRITICAL_DEPTH * D_MS),
-    upRatioDynamicBaseline: (up.wallMs - dynamicUpMs) / (CRITICAL_DEPTH * D_MS),
-    requestsPerWorkloadUp: total(up.requests) / figures.workloads,
-    requestsPerWorkloadDestroy: total(destroy.requests) / figures.workloads,
-    providerBytes: figures.providerBytes,
-  };
-}
-
-const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const mark = (ok: boolean): string => (ok ? "met" : "NOT met");
-
-async function main(): Promise<void> {
-  const root = repoRoot();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tfgrid-bench-"));
-  const bin = pulumiBinDir();
-  const grid = await GridProcess.start({
-    dataDir: path.join(dir, "grid"),
-    args: ["--provision-delay-ms", String(D_MS), "--latency-ms", String(LATENCY_MS)],
-  });
-  try {
-    const identity = await registerIdentity({ explorerUrl: grid.url, name: "bench" });
-    const archiveFile = path.join(dir, "Pulumi.archive16.yaml");
-    fs.writeFileSync(
-      archiveFile,
-      fs
-        .readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")
-        .replace(/s3:shardCount: 6/, "s3:shardCount: 20")
-        .replace(
-          /s3:shardFarms:\n(\s+- \d+\n)+/,
-          "s3:shardFarms:\n    - 12775\n    - 82872\n    - 71\n",
-        )
-        .replace(/s3:dataShards: 4/, "s3:dataShards: 16")
-        .replace(/s3:parityShards: 2/, "s3:parityShards: 4"),
-    );
-    const empty = await workspace(dir, "empty", grid, identity, bin, {
-      projectSource: path.join(root, "tests", "e2e", "programs", "empty"),
-    });
-    const oneDynamic = await workspace(dir, "one-dynamic", grid, identity, bin, {
-      projectSource: path.join(root, "tests", "e2e", "programs", "one-dynamic"),
-    });
-    const reference = await workspace(dir, "reference", grid, identity, bin, {});
-    const archive = await workspace(dir, "archive16", grid, identity, bin, {
-      stackFile: archiveFile,
-    });
-
-    process.stderr.write("bench: empty stack: up…\n");
-    // Twice: the first run also warms the file-system cache of node_modules.
-    await timed(grid, empty, ["up", "--yes", "--skip-preview"]);
-    const emptyUp = await timed(grid, empty, ["up", "--yes", "--skip-preview"]);
-    // The second baseline: the same plus the Node dynamic-provider host, which every stack of
-    // dynamic resources starts and the empty stack does not (not part of the target).
-    process.stderr.write("bench: one no-op dynamic resource: up…\n");
-    await timed(grid, oneDynamic, ["up", "--yes", "--skip-preview"]);
-    const dynamicUp = await timed(grid, oneDynamic, ["up", "--yes", "--skip-preview"]);
-
-    const ref = await scenario(
-      "reference 4+2 (6 shards)",
-      grid,
-      reference,
-      emptyUp.wallMs,
-      dynamicUp.wallMs,
-    );
-    const a16 = await scenario(
-      "archive 16+4 (20 shards)",
-      grid,
-      archive,
-      emptyUp.wallMs,
-      dynamicUp.wallMs,
-    );
-
-    const boundMs = CRITICAL_DEPTH * D_MS;
-    const targets = {
-      [`up − empty up ≤ ${TARGETS.upRatio} × critical path (reference)`]:
-        ref.upRatio <= TARGETS.upRatio,
-      [`up − empty up ≤ ${TARGETS.upRatio} × critical path (16+4)`]: a16.upRatio <= TARGETS.upRatio,
-      [`≤ ${TARGETS.requestsPerWorkload} explorer requests per workload (up, both)`]:
-        Math.max(ref.requestsPerWorkloadUp, a16.requestsPerWorkloadUp) <=
-        TARGETS.requestsPerWorkload,
-      [`16+4 up ≤ ${TARGETS.archiveVsReference} × reference up`]:
-        a16.up.wallMs <= TARGETS.archiveVsReference * ref.up.wallMs,
-      [`provider < ${TARGETS.providerRssMiB} MiB resident (16+4)`]:
-        a16.up.peakProviderRssMiB > 0 && a16.up.peakProviderRssMiB < TARGETS.providerRssMiB,
-      [`serialized provider < 50 KiB per resource`]:
-        Math.max(ref.providerBytes.max, a16.providerBytes.max) < TARGETS.providerBytesPerResource,
-    };
-
-    const rows: [string, string, string][] = [
-      ["workloads (reservations)", String(ref.workloads), String(a16.workloads)],
-      ["`pulumi up` wall", s(ref.up.wallMs), s(a16.up.wallMs)],
-      ["`pulumi up` of the empty stack", s(emptyUp.wallMs), s(emptyUp.wallMs)],
-      ["up − empty up", s(ref.upNetMs), s(a16.upNetMs)],
-      [`critical-path bound (${CRITICAL_DEPTH} × D)`, s(boundMs), s(boundMs)],
-      ["ratio (up − empty) / bound", ref.upRatio.toFixed(2), a16.upRatio.toFixed(2)],
-      ["`pulumi up` of one no-op dynamic resource", s(dynamicUp.wallMs), s(dynamicUp.wallMs)],
-      [
-        "ratio (up − one no-op dynamic up) / bound",
-        ref.upRatioDynamicBaseline.toFixed(2),
-        a16.upRatioDynamicBaseline.toFixed(2),
-      ],
-      ["`pulumi destroy` wall", s(ref.destroy.wallMs), s(a16.destroy.wallMs)],
-      [
-        "explorer requests / workload (up)",
-        ref.requestsPerWorkloadUp.toFixed(1),
-        a16.requestsPerWorkloadUp.toFixed(1),
-      ],
-      [
-        "explorer requests / workload (destroy)",
-        ref.requestsPerWorkloadDestroy.toFixed(1),
-        a16.requestsPerWorkloadDestroy.toFixed(1),
-      ],
-      [
-        "serialized provider per resource (max / mean)",
-        `${(ref.providerBytes.max / 1024).toFixed(1)} / ${(ref.providerBytes.mean / 1024).toFixed(1)} KiB`,
-        `${(a16.providerBytes.max / 1024).toFixed(1)} / ${(a16.providerBytes.mean / 1024).toFixed(1)} KiB`,
-      ],
-      [
-        "provider peak RSS (up)",
-        `${ref.up.peakProviderRssMiB.toFixed(0)} MiB`,
-        `${a16.up.peakProviderRssMiB.toFixed(0)} MiB`,
-      ],
-      [
-        "provider peak RSS (destroy)",
-        `${ref.destroy.peakProviderRssMiB.toFixed(0)} MiB`,
-        `${a16.destroy.peakProviderRssMiB.toFixed(0)} MiB`,
-      ],
-    ];
-    const header = `D = ${D_MS / 1000} s per workload, ${LATENCY_MS} ms explorer latency, local grid process, --parallel ${ENGINE_PARALLEL}; node ${process.version}, ${os.cpus().length} CPUs`;
-    const table = [
-      `| figure | reference 4+2 (6 shards) | 16+4 (20 shards, 3 farms) |`,
-      `|---|---|---|`,
-      ...rows.map((r) => `| ${r.join(" | ")} |`),
-    ].join("\n");
-    const targetTable = [
-      `| target | result |`,
-      `|---|---|`,
-      ...Object.entries(targets).map(([k, ok]) => `| ${k} | ${mark(ok)} |`),
-    ].join("\n");
-    process.stdout.write(`\n${header}\n\n${table}\n\n${targetTable}\n\n`);
-
-    const outDir = path.join(root, "bench-results");
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(outDir, "bench.json"),
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          command: "npm run bench",
-          settings: {
-            provisionDelayMs: D_MS,
-            latencyMs: LATENCY_MS,
-            criticalDepth: CRITICAL_DEPTH,
-            engineParallel: ENGINE_PARALLEL,
-          },
-          machine: { node: process.version, cpus: os.cpus().length, platform: process.platform },
-          emptyUp: emptyUp,
-          oneDynamicResourceUp: dynamicUp,
-          scenarios: [ref, a16],
-          targets: Object.fromEntries(Object.entries(targets).map(([k, ok]) => [k, ok])),
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-    process.stdout.write(
-      `wrote ${path.relative(process.cwd(), path.join(outDir, "bench.json"))}\n`,
-    );
-  } finally {
-    await grid.stop();
-    if (!process.env.KEEP_BENCH_DIR) fs.rmSync(dir, { recursive: true, force: true });
-    else process.stderr.write(`bench: kept ${dir}\n`);
-  }
+  const header = `${new Date().toISOString().slice(0, 10)}; D = ${D_MS / 1000} s per workload, ${LATENCY_MS} ms explorer latency, local grid process, ${options.runs} interleaved run(s), median (min–max); node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  const table = [
+    `| figure | ${options.scales.map((n) => `${n} shards`).join(" | ")} |`,
+    `|---|${options.scales.map(() => "---").join("|")}|`,
+    ...Object.entries(rows).map(([label, values]) => `| ${label} | ${values.join(" | ")} |`),
+  ].join("\n");
+  const targetTable = [
+    "| target | result |",
+    "|---|---|",
+    ...Object.entries(targets).map(([k, ok]) => `| ${k} | ${ok ? "met" : "NOT met"} |`),
+  ].join("\n");
+  process.stdout.write(`\n${header}\n\n${table}\n\n${targetTable}\n\n`);
+  const outDir = path.join(repoRoot(), "bench-results");
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, "bench.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), header, options, summary, targets }, null, 2) +
+      "\n",
+  );
+  process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });
