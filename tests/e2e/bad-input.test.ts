@@ -12,7 +12,6 @@
  * opened and closed again), `$OTHER` (the mnemonic of another registered identity).
  */
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import bs58 from "bs58";
 import { ExplorerClient } from "../../provider/client";
@@ -20,6 +19,7 @@ import { registerIdentity, RegisteredIdentity } from "../../provider/cli/identit
 import { GridProcess } from "../../scripts/lib/grid-process";
 import { repoRoot } from "../../scripts/lib/repo";
 import { StackWorkspace } from "../../scripts/lib/workspace";
+import { closedLoopbackPort } from "../support/ports";
 import { pulumiBinDir, tempDir, TEST_SECRET_KEY } from "./harness";
 
 const MINUTES = 60_000;
@@ -463,15 +463,6 @@ interface Program {
   baseline: string;
 }
 
-/** A loopback port that was free a moment ago and that nothing of ours listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 let dir: string;
 let grid: GridProcess;
 let identity: RegisteredIdentity;
@@ -523,7 +514,7 @@ beforeAll(async () => {
     NODE2: plain[1].node_id,
     PUBNODE: pub!.node_id,
     GHOST: bs58.encode(Buffer.alloc(32, 9)),
-    CLOSED: String(await closedPort()),
+    CLOSED: String(await closedLoopbackPort()),
     OTHER: (await registerIdentity({ explorerUrl: grid.url, name: "e2e-other" })).mnemonic,
   };
 }, 5 * MINUTES);

@@ -11,6 +11,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { closedLoopbackPort } from "../support/ports";
 import { ExplorerClient, ExplorerNetworkError } from "../../provider/client";
 import { ConfigError, resolveConfig, type ConfigSource } from "../../provider/config";
 import { generateMnemonic, identityFromMnemonic } from "../../provider/identity";
@@ -43,6 +44,12 @@ const leakedWords = (text: string): string[] =>
   WORDS.slice(1)
     .map((w, i) => `${WORDS[i]} ${w}`)
     .filter((pair) => text.includes(pair));
+
+// An explorer URL nothing listens on: a port this file opened and closed (never a fixed one).
+let CLOSED_EXPLORER: string;
+beforeAll(async () => {
+  CLOSED_EXPLORER = `http://127.0.0.1:${await closedLoopbackPort()}/explorer`;
+});
 
 describe("explorer URL: https unless loopback", () => {
   it("refuses plain http to a non-loopback host, naming the setting, the value and both fixes", () => {
@@ -120,7 +127,7 @@ describe("explorer URL: https unless loopback", () => {
 describe("container images", () => {
   it("refuses an flist fetched over plain http, naming the https URL to use", async () => {
     storeConfig({
-      get: (k) => ({ ...base, "tfgrid:explorerUrl": "http://127.0.0.1:1/explorer" })[k],
+      get: (k) => ({ ...base, "tfgrid:explorerUrl": CLOSED_EXPLORER })[k],
     });
     try {
       const r = await containerProvider.check!(
@@ -302,7 +309,7 @@ describe("no secret in logs", () => {
 describe("the serialized provider holds no credential", () => {
   it("configure's values stay on the host: serializing after configure captures no mnemonic", async () => {
     storeConfig({
-      get: (k) => ({ ...base, "tfgrid:explorerUrl": "http://127.0.0.1:1/explorer" })[k],
+      get: (k) => ({ ...base, "tfgrid:explorerUrl": CLOSED_EXPLORER })[k],
     });
     try {
       const sf = await pulumi.runtime.serializeFunction(() => zdbNamespaceProvider, {
@@ -320,7 +327,7 @@ describe("the serialized provider holds no credential", () => {
     const reference = providerReference("ZdbNamespace");
     const config: Record<string, string> = {
       ...base,
-      "tfgrid:explorerUrl": "http://127.0.0.1:1/explorer",
+      "tfgrid:explorerUrl": CLOSED_EXPLORER,
     };
     try {
       // The installed package keeps configure's values on the process, never in the reference.
