@@ -48,6 +48,19 @@ class Refusal extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * One item per workload id. A poll may carry the same workload twice (queue and id scan are
+ * concatenated, §12.14); a copy marked to_delete wins, so a delete is never lost to a stale copy.
+ */
+export function onePerWorkload(items: WorkloadItem[]): WorkloadItem[] {
+  const byId = new Map<string, WorkloadItem>();
+  for (const item of items) {
+    const prev = byId.get(item.workload_id);
+    if (!prev || (item.to_delete && !prev.to_delete)) byId.set(item.workload_id, item);
+  }
+  return [...byId.values()];
+}
+
 export class SimNode {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -117,7 +130,9 @@ export class SimNode {
       if (w.expires <= now) await this.decommissionAndReport(w.gwid);
     }
 
-    const sorted = [...items].sort((a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9));
+    const sorted = [...onePerWorkload(items)].sort(
+      (a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9),
+    );
     for (const item of sorted) {
       if (this.stopped) return;
       const expired = item.created + item.duration <= this.store.now();
@@ -199,6 +214,7 @@ export class SimNode {
     }
     try {
       this.store.deleteWorkload(gwid, this.id);
+      this.log(`node ${this.node.def.hostname ?? this.id}: reported ${gwid} deleted`);
     } catch (e) {
       // The reservation may have been reset away; nothing to report to.
       if (!(e instanceof HttpError && e.status === 404)) throw e;
