@@ -13,7 +13,7 @@ import type { Resources } from "./grid";
 import { cidrContains, derivedIpv6, ipv4ToInt, parseCidr4 } from "./netutil";
 import type { GridNode, NodeRuntime, ProvisionedWorkload, Store } from "./store";
 import { HttpError } from "./errors";
-import { NextAction, ResultState, WorkloadType } from "./types";
+import { ResultState, WorkloadType } from "./types";
 import type { Container, Network, Result, Volume, WorkloadItem, Zdb } from "./types";
 
 /** Node-side settings, read on every tick so the control API can change them at runtime. */
@@ -136,7 +136,9 @@ export class SimNode {
     for (const item of sorted) {
       if (this.stopped) return;
       const expired = item.created + item.duration <= this.store.now();
-      if (item.to_delete || expired || this.reservationDeleting(item)) {
+      // Like zos, only the item decides (to_delete or its own expiry), not the reservation's
+      // current state: items of a reservation an error just moved to delete still provision.
+      if (item.to_delete || expired) {
         // A delete never overtakes the provision of the same workload.
         await this.inflight.get(item.workload_id)?.done;
         await this.decommissionAndReport(item.workload_id);
@@ -187,15 +189,6 @@ export class SimNode {
       if (needed) out.push(f.done);
     }
     return out;
-  }
-
-  private reservationDeleting(item: WorkloadItem): boolean {
-    try {
-      const r = this.store.view(this.store.getReservation(item.workload_id.split("-")[0]));
-      return r.next_action === NextAction.delete || r.next_action === NextAction.deleted;
-    } catch {
-      return true;
-    }
   }
 
   private async decommissionAndReport(gwid: string): Promise<void> {

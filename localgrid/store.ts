@@ -25,7 +25,7 @@ import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./cr
 import type { NodeKeys } from "./crypto";
 import type { FarmDefinition, GridDefinition, NodeDefinition, Resources } from "./grid";
 import { computeNextAction, deleteQuorumMet, workloadItems } from "./pipeline";
-import { decodeBody, validateCreate } from "./validate";
+import { decodeBody, validateCreate, verifyCustomer } from "./validate";
 import {
   NEXT_ACTION_NAMES,
   NextAction,
@@ -452,7 +452,7 @@ export class Store {
 
   createReservation(body: string): { reservation_id: number; escrow_information: unknown } {
     const now = this.now();
-    const r = validateCreate(body, { now, pubkeyOf: (tid) => this.users.get(tid)?.pubkey });
+    const r = validateCreate(body, now);
     // Server-owned fields: a client cannot pre-sign or pre-seed results. `next_action` is NOT
     // reset, as on the real explorer (§12.7): the client's value enters the pipeline.
     r.signatures_provision = [];
@@ -471,6 +471,7 @@ export class Store {
         `reservation would be deleted at once: expiration_provisioning ${r.data_reservation.expiration_provisioning} is not in the future (server time ${now})`,
       );
     }
+    verifyCustomer(r, this.users.get(r.customer_tid)?.pubkey);
     r.id = ++this.reservationCounter;
     // The free escrow acts here and nowhere else (§7.2, §12.9): a reservation reaching pay later,
     // through sign/provision, stays at pay.
@@ -487,7 +488,10 @@ export class Store {
     return r;
   }
 
-  /** Filters on the computed state, so an expired reservation lists as delete (4). */
+  /**
+   * Filters on the STORED state, then the view reports the computed one, as the real explorer's
+   * Mongo query does: `?next_action=3` can list an expired reservation showing 4.
+   */
   listReservations(customerTid: string | null, nextAction: string | null): Reservation[] {
     if (customerTid !== null && customerTid !== "" && !/^\d+$/.test(customerTid)) {
       throw badRequest(`customer_tid must be an integer, got ${JSON.stringify(customerTid)}`);
@@ -501,7 +505,7 @@ export class Store {
     const out: Reservation[] = [];
     for (const id of ids) {
       const r = this.reservations.get(id)!;
-      if (nextAction && computeNextAction(r, this.now()) !== Number(nextAction)) continue;
+      if (nextAction && r.next_action !== Number(nextAction)) continue;
       out.push(r);
     }
     return out;
