@@ -19,7 +19,10 @@ export class RawText {
 
 export interface Reply {
   status: number;
-  /** Serialized with JSON.stringify unless it is a JsonText; `null` writes the literal null. */
+  /**
+   * Serialized with JSON.stringify unless it is a JsonText (JSON already) or a RawText (written
+   * as is, with its own Content-Type); `null` writes the literal null.
+   */
   body: unknown;
   headers?: Record<string, string>;
 }
