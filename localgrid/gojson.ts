@@ -157,7 +157,7 @@ export function rawToPlain(v: RawJson): unknown {
 
 /** A Go type, as far as decoding needs to know it. `go` names appear in error messages. */
 export type GoType =
-  | { k: "int"; go: string; unsigned?: boolean }
+  | { k: "int"; go: string; unsigned?: boolean; max?: number }
   | { k: "string" }
   | { k: "bool" }
   | { k: "date" }
@@ -256,26 +256,21 @@ export function goDecode(v: RawJson, t: GoType, path: string): unknown {
       `json: cannot unmarshal ${kindOf(v)} into ${where} of type ${goName(t)}`,
     );
   };
+  // schema.Date's UnmarshalJSON runs on null too (and refuses it); every other type keeps its zero.
+  if (t.k === "date") return decodeDate(v, path);
   if (v === null) return zeroOf(t);
   switch (t.k) {
     case "int": {
       if (!(v instanceof Num)) return mismatch();
       if (!/^-?\d+$/.test(v.raw) || (t.unsigned && v.raw.startsWith("-"))) return mismatch();
       const x = Number(v.raw);
-      if (!Number.isSafeInteger(x)) return mismatch();
+      if (!Number.isSafeInteger(x) || (t.max !== undefined && x > t.max)) return mismatch();
       return x;
     }
     case "string":
       return typeof v === "string" ? v : mismatch();
     case "bool":
       return typeof v === "boolean" ? v : mismatch();
-    case "date": {
-      // schema.Date takes integer or float seconds, or "" for "no date".
-      if (v instanceof Num) return Math.trunc(v.value);
-      if (v === "") return 0;
-      if (typeof v === "string" && /^\d+(\.\d+)?$/.test(v)) return Math.trunc(Number(v));
-      throw new GoDecodeError(`json: cannot parse date ${JSON.stringify(v)} in ${path}`);
-    }
     case "iprange":
       if (typeof v !== "string") return mismatch();
       if (v !== "" && !isCidr(v)) throw new GoDecodeError(`invalid CIDR address: ${v} (${path})`);
@@ -311,6 +306,39 @@ export function goDecode(v: RawJson, t: GoType, path: string): unknown {
       return out;
     }
   }
+}
+
+/** Go's `%T` of what `json.Unmarshal` into `interface{}` gives, for schema.Date's error text. */
+function goInterfaceType(v: RawJson): string {
+  if (v === null) return "<nil>";
+  if (v instanceof Num) return "float64";
+  if (Array.isArray(v)) return "[]interface {}";
+  if (typeof v === "object") return "map[string]interface {}";
+  return typeof v;
+}
+
+const DATE_FIX = "send dates as integer Unix seconds";
+
+/**
+ * schema.Date (TFE-JUN schema/types.go, reference §12.6): integer or float seconds, `""` for "no
+ * date", or a Jumpscale date string (one containing `/`). A digit string or `null` is refused
+ * with Go's wording. localgrid refuses the Jumpscale strings too (LIMITATIONS.md, "Dates").
+ */
+function decodeDate(v: RawJson, path: string): number {
+  if (v instanceof Num) return Math.trunc(v.value);
+  if (v === "") return 0;
+  if (typeof v === "string") {
+    if (v.includes("/")) {
+      throw new GoDecodeError(
+        `localgrid does not parse Jumpscale date strings such as ${JSON.stringify(v)} (${path}); ${DATE_FIX}`,
+      );
+    }
+    throw new GoDecodeError(`invalid date string ${JSON.stringify(v)} (${path}); ${DATE_FIX}`);
+  }
+  const text = v === null ? "null" : JSON.stringify(rawToPlain(v));
+  throw new GoDecodeError(
+    `unknown date format: ${goInterfaceType(v)}(${text}) (${path}); ${DATE_FIX}`,
+  );
 }
 
 /** Go `reflect.DeepEqual` over decoded values: nil (`null`) and empty (`[]`, `{}`) differ. */

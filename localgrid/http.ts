@@ -6,9 +6,23 @@ export class JsonText {
   constructor(readonly text: string) {}
 }
 
+/**
+ * A body that is not JSON, written as is with its own Content-Type (none when undefined): the
+ * router defaults of gorilla/mux, which answer outside the explorer's JSON framing.
+ */
+export class RawText {
+  constructor(
+    readonly text: string,
+    readonly contentType?: string,
+  ) {}
+}
+
 export interface Reply {
   status: number;
-  /** Serialized with JSON.stringify unless it is a JsonText; `null` writes the literal null. */
+  /**
+   * Serialized with JSON.stringify unless it is a JsonText (JSON already) or a RawText (written
+   * as is, with its own Content-Type); `null` writes the literal null.
+   */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -36,3 +50,14 @@ export const ok = (body: unknown, status = 200, headers?: Record<string, string>
   body,
   headers,
 });
+
+/**
+ * gorilla/mux's defaults (§12.10): an unmatched path is Go's `http.NotFound` (plain text, with a
+ * newline), a known path with another method a 405 with an empty body and no Content-Type.
+ */
+export const ROUTE_NOT_FOUND: Reply = {
+  status: 404,
+  body: new RawText("404 page not found\n", "text/plain; charset=utf-8"),
+  headers: { "X-Content-Type-Options": "nosniff" },
+};
+export const METHOD_NOT_ALLOWED: Reply = { status: 405, body: new RawText("") };

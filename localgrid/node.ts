@@ -13,7 +13,7 @@ import type { Resources } from "./grid";
 import { cidrContains, derivedIpv6, ipv4ToInt, parseCidr4 } from "./netutil";
 import type { GridNode, NodeRuntime, ProvisionedWorkload, Store } from "./store";
 import { HttpError } from "./errors";
-import { NextAction, ResultState, WorkloadType } from "./types";
+import { ResultState, WorkloadType } from "./types";
 import type { Container, Network, Result, Volume, WorkloadItem, Zdb } from "./types";
 
 /** Node-side settings, read on every tick so the control API can change them at runtime. */
@@ -47,6 +47,19 @@ const GIB = 1024;
 class Refusal extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One item per workload id. A poll may carry the same workload twice (queue and id scan are
+ * concatenated, §12.14); a copy marked to_delete wins, so a delete is never lost to a stale copy.
+ */
+export function onePerWorkload(items: WorkloadItem[]): WorkloadItem[] {
+  const byId = new Map<string, WorkloadItem>();
+  for (const item of items) {
+    const prev = byId.get(item.workload_id);
+    if (!prev || (item.to_delete && !prev.to_delete)) byId.set(item.workload_id, item);
+  }
+  return [...byId.values()];
+}
 
 export class SimNode {
   private timer: NodeJS.Timeout | null = null;
@@ -117,11 +130,15 @@ export class SimNode {
       if (w.expires <= now) await this.decommissionAndReport(w.gwid);
     }
 
-    const sorted = [...items].sort((a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9));
+    const sorted = [...onePerWorkload(items)].sort(
+      (a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9),
+    );
     for (const item of sorted) {
       if (this.stopped) return;
       const expired = item.created + item.duration <= this.store.now();
-      if (item.to_delete || expired || this.reservationDeleting(item)) {
+      // Like zos, only the item decides (to_delete or its own expiry), not the reservation's
+      // current state: items of a reservation an error just moved to delete still provision.
+      if (item.to_delete || expired) {
         // A delete never overtakes the provision of the same workload.
         await this.inflight.get(item.workload_id)?.done;
         await this.decommissionAndReport(item.workload_id);
@@ -174,15 +191,6 @@ export class SimNode {
     return out;
   }
 
-  private reservationDeleting(item: WorkloadItem): boolean {
-    try {
-      const r = this.store.view(this.store.getReservation(item.workload_id.split("-")[0]));
-      return r.next_action === NextAction.delete || r.next_action === NextAction.deleted;
-    } catch {
-      return true;
-    }
-  }
-
   private async decommissionAndReport(gwid: string): Promise<void> {
     const w = this.rt.workloads[gwid];
     if (w) {
@@ -199,6 +207,7 @@ export class SimNode {
     }
     try {
       this.store.deleteWorkload(gwid, this.id);
+      this.log(`node ${this.node.def.hostname ?? this.id}: reported ${gwid} deleted`);
     } catch (e) {
       // The reservation may have been reset away; nothing to report to.
       if (!(e instanceof HttpError && e.status === 404)) throw e;

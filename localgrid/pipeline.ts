@@ -1,6 +1,6 @@
 /**
- * The reservation state machine of reference §7.1, with the free escrow of §7.2 (no payment
- * step: `pay` becomes `deploy` at once). Pure functions of a reservation and the grid clock.
+ * The reservation state machine of reference §7.1. Pure functions of a reservation and the grid
+ * clock. The free escrow (§7.2) is not part of it: it acts at create only (store.ts, §12.9).
  */
 import { NextAction, ResultState, WorkloadType } from "./types";
 import type { Reservation, WorkloadItem } from "./types";
@@ -31,7 +31,8 @@ export function successfullyDeployed(r: Reservation): boolean {
 }
 
 /**
- * §7.1: the state a reservation is in *now*. Free escrow: `pay` goes straight to `deploy`.
+ * §7.1: the state a reservation is in *now*. `pay` stays `pay`: only the escrow moves a
+ * reservation on to `deploy`, and the free escrow does that at create alone (§12.9).
  */
 export function computeNextAction(r: Reservation, now: number): number {
   const s = r.next_action;
@@ -47,7 +48,6 @@ export function computeNextAction(r: Reservation, now: number): number {
       next = NextAction.pay;
     }
   }
-  if (next === NextAction.pay) next = NextAction.deploy;
   return next;
 }
 

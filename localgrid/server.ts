@@ -1,12 +1,13 @@
 /**
- * The HTTP server: a route table (gorilla-mux-like templates), JSON framing with
- * `{"error": ...}` bodies (§1.1), per-route counters, and the fault middleware that applies only
- * to `/explorer/...` routes.
+ * The HTTP server: a route table (gorilla-mux-like templates, matched in order, no trailing-slash
+ * leniency), JSON framing with `{"error": ...}` bodies (§1.1) except for the router's own 404/405
+ * (§12.10), per-route counters, and the fault middleware that applies only to `/explorer/...`
+ * routes.
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { HttpError } from "./errors";
-import { JsonText } from "./http";
+import { JsonText, METHOD_NOT_ALLOWED, RawText, ROUTE_NOT_FOUND } from "./http";
 import type { Reply, RouteDef } from "./http";
 import type { FaultSettings } from "./settings";
 
@@ -24,7 +25,7 @@ function compile(r: RouteDef): CompiledRoute {
       return `(${pattern ?? "[^/]+"})`;
     },
   );
-  return { ...r, regex: new RegExp(`^${src}/?$`), keys };
+  return { ...r, regex: new RegExp(`^${src}$`), keys };
 }
 
 /** Converts a template key for counters: `{gwid:\d+-\d+}` → `{gwid}`. */
@@ -65,6 +66,16 @@ export class ExplorerServer {
   }
 
   private write(res: ServerResponse, reply: Reply): void {
+    if (reply.body instanceof RawText) {
+      const { text, contentType } = reply.body;
+      res.writeHead(reply.status, {
+        ...(contentType === undefined ? {} : { "Content-Type": contentType }),
+        "Content-Length": Buffer.byteLength(text),
+        ...reply.headers,
+      });
+      res.end(text);
+      return;
+    }
     const text =
       reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body ?? null);
     res.writeHead(reply.status, {
@@ -154,15 +165,16 @@ export class ExplorerServer {
     let reply: Reply;
     try {
       const body = await this.readBody(req);
-      if (found === null) throw new HttpError(404, `no route for ${method} ${url.pathname}`);
-      if (found === "method")
-        throw new HttpError(405, `method ${method} not allowed on ${url.pathname}`);
-      reply = await found.route.handler({
-        params: found.params,
-        query: url.searchParams,
-        body,
-        req,
-      });
+      if (found === null) reply = ROUTE_NOT_FOUND;
+      else if (found === "method") reply = METHOD_NOT_ALLOWED;
+      else {
+        reply = await found.route.handler({
+          params: found.params,
+          query: url.searchParams,
+          body,
+          req,
+        });
+      }
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       reply = { status: e.status, body: { error: e.message } };

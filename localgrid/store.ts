@@ -24,9 +24,10 @@ import { badRequest, HttpError, notFound, unauthorized, conflict, internal } fro
 import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./crypto";
 import type { NodeKeys } from "./crypto";
 import type { FarmDefinition, GridDefinition, NodeDefinition, Resources } from "./grid";
-import { computeNextAction, workloadItems } from "./pipeline";
-import { decodeBody, validateCreate } from "./validate";
+import { computeNextAction, deleteQuorumMet, workloadItems } from "./pipeline";
+import { decodeBody, validateCreate, verifyCustomer } from "./validate";
 import {
+  NEXT_ACTION_NAMES,
   NextAction,
   RESULT_TYPE,
   ResultState,
@@ -89,17 +90,30 @@ interface PersistedState {
 
 export interface Page<T> {
   items: T[];
-  pages: number;
+  /** The `Pages` header text. */
+  pages: string;
 }
 
-/** page is 1-based (missing or < 1 = 1); size defaults to 100, capped at 1000 (§1.2). */
+/**
+ * What Go's `int64(math.Ceil(n / 0.0))` gives on amd64 (±Inf and NaN both convert to the
+ * smallest int64): the real explorer's `Pages` header when there is no page size (§12.12).
+ */
+const PAGES_WITHOUT_SIZE = "-9223372036854775808";
+
+/**
+ * page is 1-based (missing or < 1 = 1); size defaults to 100 when missing or empty, is capped at
+ * 1000 (§1.2), and `0` or a non-numeric size means no limit at all (Mongo's limit 0), with the
+ * real explorer's garbage `Pages` header (§12.12).
+ */
 export function paginate<T>(all: T[], page?: string | null, size?: string | null): Page<T> {
   let p = Number.parseInt(page ?? "", 10);
-  let s = Number.parseInt(size ?? "", 10);
   if (!Number.isFinite(p) || p < 1) p = 1;
-  if (!Number.isFinite(s) || s < 1) s = 100;
+  if (size === null || size === undefined || size === "") size = "100";
+  let s = /^[+-]?\d+$/.test(size) ? Number(size) : 0;
+  if (s === 0) return { items: all, pages: PAGES_WITHOUT_SIZE };
+  if (s < 1) s = 100;
   if (s > 1000) s = 1000;
-  return { items: all.slice((p - 1) * s, p * s), pages: Math.ceil(all.length / s) };
+  return { items: all.slice((p - 1) * s, p * s), pages: String(Math.ceil(all.length / s)) };
 }
 
 export function parseGwid(gwid: string): { rid: number; wid: number } {
@@ -334,7 +348,7 @@ export class Store {
 
   createUser(body: string): User {
     const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
-    if (u.name === "") throw internal("name cannot be empty");
+    // User.Validate runs before the handler's own empty-name check (a 500), so "" is a 400 (§12.1).
     if (u.name !== u.name.toLowerCase())
       throw badRequest(`name should be all lower case, got ${JSON.stringify(u.name)}`);
     if (u.name.length < 3)
@@ -346,14 +360,16 @@ export class Store {
     for (const other of this.users.values()) {
       if (other.name === u.name)
         throw conflict(`user with name ${JSON.stringify(u.name)} already exists`);
-      if (u.email !== "" && other.email === u.email)
+      // The email index is unique and not sparse: a second "" is a duplicate too (§12.2).
+      if (other.email === u.email)
         throw conflict(`user with email ${JSON.stringify(u.email)} already exists`);
     }
     const user: User = {
       id: ++this.userCounter,
       name: u.name,
       email: u.email,
-      pubkey: u.pubkey.toLowerCase(),
+      // Stored exactly as sent (§12.3); hex decoding does not care about case.
+      pubkey: u.pubkey,
       host: "",
       description: "",
     };
@@ -393,15 +409,16 @@ export class Store {
     if (u.email !== "") cur.email = u.email;
     if (u.host !== "") cur.host = u.host;
     if (u.description !== "") cur.description = u.description;
-    if (u.pubkey !== "") cur.pubkey = u.pubkey.toLowerCase();
+    if (u.pubkey !== "") cur.pubkey = u.pubkey;
     this.changed();
   }
 
   validateUser(tidText: string, body: string): { is_valid: boolean } {
     const b = decodeBody<{ payload: string; signature: string }>(body, VALIDATE_BODY_TYPE);
-    const u = this.getUser(tidText);
+    // The hex is decoded before the user is looked up: bad hex on an unknown tid is a 400 (§12.4).
     if (!isHex(b.payload)) throw badRequest("payload is not valid hex");
     if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
+    const u = this.getUser(tidText);
     return { is_valid: verifyDetached(Buffer.from(b.payload, "hex"), b.signature, u.pubkey) };
   }
 
@@ -435,22 +452,30 @@ export class Store {
 
   createReservation(body: string): { reservation_id: number; escrow_information: unknown } {
     const now = this.now();
-    const r = validateCreate(body, { now, pubkeyOf: (tid) => this.users.get(tid)?.pubkey });
-    // Server-owned fields: a client cannot pre-sign, pre-seed results or skip states (§10.1).
-    r.next_action = NextAction.create;
+    const r = validateCreate(body, now);
+    // Server-owned fields: a client cannot pre-sign or pre-seed results. `next_action` is NOT
+    // reset, as on the real explorer (§12.7): the client's value enters the pipeline.
     r.signatures_provision = [];
     r.signatures_farmer = [];
     r.signatures_delete = [];
     r.results = [];
     r.epoch = now;
     const next = computeNextAction(r, now);
+    if (r.next_action === NextAction.delete || r.next_action === NextAction.invalid) {
+      throw badRequest(
+        `invalid request wrong status '${NEXT_ACTION_NAMES[r.next_action]}': next_action ${r.next_action} cannot be created; send next_action 0 (create)`,
+      );
+    }
     if (next === NextAction.delete || next === NextAction.invalid) {
       throw badRequest(
         `reservation would be deleted at once: expiration_provisioning ${r.data_reservation.expiration_provisioning} is not in the future (server time ${now})`,
       );
     }
+    verifyCustomer(r, this.users.get(r.customer_tid)?.pubkey);
     r.id = ++this.reservationCounter;
-    r.next_action = next;
+    // The free escrow acts here and nowhere else (§7.2, §12.9): a reservation reaching pay later,
+    // through sign/provision, stays at pay.
+    r.next_action = next === NextAction.pay ? NextAction.deploy : next;
     this.index(r);
     this.changed(r);
     return { reservation_id: r.id, escrow_information: { address: "", asset: "", details: null } };
@@ -463,7 +488,10 @@ export class Store {
     return r;
   }
 
-  /** Filters on the computed state, so an expired reservation lists as delete (4). */
+  /**
+   * Filters on the STORED state, then the view reports the computed one, as the real explorer's
+   * Mongo query does: `?next_action=3` can list an expired reservation showing 4.
+   */
   listReservations(customerTid: string | null, nextAction: string | null): Reservation[] {
     if (customerTid !== null && customerTid !== "" && !/^\d+$/.test(customerTid)) {
       throw badRequest(`customer_tid must be an integer, got ${JSON.stringify(customerTid)}`);
@@ -477,7 +505,7 @@ export class Store {
     const out: Reservation[] = [];
     for (const id of ids) {
       const r = this.reservations.get(id)!;
-      if (nextAction && computeNextAction(r, this.now()) !== Number(nextAction)) continue;
+      if (nextAction && r.next_action !== Number(nextAction)) continue;
       out.push(r);
     }
     return out;
@@ -487,21 +515,22 @@ export class Store {
     const b = decodeBody<SigningSignature>(body, SIGN_BODY_TYPE);
     if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
     const r = this.getReservation(idText);
-    const user = this.users.get(b.tid);
-    if (!user) throw notFound(`user ${b.tid} not found`);
     const now = this.now();
-    const req =
-      which === "provision"
-        ? r.data_reservation.signing_request_provision
-        : r.data_reservation.signing_request_delete;
+    // The state is checked before the signer is looked up (§12.13).
     if (which === "provision") {
       const state = computeNextAction(r, now);
       if (state !== NextAction.sign) {
         throw unauthorized(
-          `reservation ${r.id} is not waiting for provision signatures (next_action ${state})`,
+          `reservation not expecting signatures: reservation ${r.id} is in next_action ${state} (${NEXT_ACTION_NAMES[state] ?? "unknown"}), provision signatures are taken in 1 (sign) only`,
         );
       }
     }
+    const user = this.users.get(b.tid);
+    if (!user) throw notFound(`user ${b.tid} not found`);
+    const req =
+      which === "provision"
+        ? r.data_reservation.signing_request_provision
+        : r.data_reservation.signing_request_delete;
     if (!(req.signers ?? []).includes(b.tid)) {
       throw unauthorized(
         `tid ${b.tid} is not in signing_request_${which}.signers of reservation ${r.id}`,
@@ -517,7 +546,11 @@ export class Store {
     kept.push({ tid: b.tid, signature: b.signature.toLowerCase(), epoch: now });
     if (which === "provision") r.signatures_provision = kept;
     else r.signatures_delete = kept;
-    this.settle(r);
+    r.next_action = computeNextAction(r, now);
+    // A met delete quorum is the one event that queues the decommission (§7.5) — also when an
+    // error result or expiry had already moved the reservation to delete (§12.16).
+    if (which === "delete" && r.next_action === NextAction.delete && deleteQuorumMet(r))
+      this.pushItems(r);
     this.changed(r);
     return r;
   }
@@ -530,28 +563,18 @@ export class Store {
     this.signature(idText, body, "delete");
   }
 
-  /**
-   * Persists the computed state and tells nodes about transitions: entering deploy (on payment,
-   * here: at once) or delete pushes every item to the node queues (§7.2, §7.5).
-   */
-  private settle(r: Reservation): void {
-    const before = r.next_action;
-    const next = computeNextAction(r, this.now());
-    if (next === before) return;
-    r.next_action = next;
-    this.changed(r);
-    if (next === NextAction.deploy || next === NextAction.delete) this.pushItems(r);
-  }
-
   private pushItems(r: Reservation): void {
     for (const item of workloadItems(r)) this.queues.get(item.node_id)?.set(item.workload_id, item);
   }
 
-  /** Moves a reservation to delete (error result, §7.4) and queues the decommission. */
-  private toDelete(r: Reservation): void {
+  /**
+   * Persists delete (an error result, §7.4, or expiry seen by a poll, §7.1) WITHOUT queueing
+   * anything, as the real explorer: nodes learn of it through their own expiry check or a later
+   * sign-delete (§12.16).
+   */
+  private markDelete(r: Reservation): void {
     if (r.next_action === NextAction.delete || r.next_action === NextAction.deleted) return;
     r.next_action = NextAction.delete;
-    this.pushItems(r);
     this.changed(r);
   }
 
@@ -579,15 +602,17 @@ export class Store {
     return cursor;
   }
 
-  /** `GET /reservations/workloads/{node_id}?from=N`: queue first, then the id scan. */
+  /**
+   * `GET /reservations/workloads/{node_id}?from=N`: queue first, then the id scan, concatenated
+   * without de-duplication: after a sign-delete a node polling from ≤ rid gets the item twice
+   * (§12.14), and nodes must cope.
+   */
   poll(nodeId: string, from: number): { items: WorkloadItem[]; lastId: number } {
     const lastId = this.reservationCounter;
     const items: WorkloadItem[] = [];
-    const seen = new Set<string>();
     for (const item of this.queues.get(nodeId)?.values() ?? []) {
       if (items.length >= 200) break;
       items.push(item);
-      seen.add(item.workload_id);
     }
     const ids = this.byNode.get(nodeId) ?? [];
     // ids are ascending: binary search for the first id >= from.
@@ -601,12 +626,10 @@ export class Store {
     for (let i = lo; i < ids.length && items.length < 200; i++) {
       const r = this.reservations.get(ids[i])!;
       const next = computeNextAction(r, this.now());
-      if (next === NextAction.delete && r.next_action !== NextAction.delete) this.toDelete(r);
+      if (next === NextAction.delete) this.markDelete(r);
       if (next !== NextAction.deploy && next !== NextAction.delete) continue;
-      for (const item of workloadItems(r, nodeId)) {
-        if (!seen.has(item.workload_id))
-          items.push({ ...item, to_delete: next === NextAction.delete });
-      }
+      for (const item of workloadItems(r, nodeId))
+        items.push({ ...item, to_delete: next === NextAction.delete });
     }
     return { items, lastId };
   }
@@ -641,37 +664,45 @@ export class Store {
     r.results = r.results.filter((x) => !(x.workload_id === gwid && x.node_id === nodeId));
     r.results.push(stored);
     this.queues.get(nodeId)?.delete(gwid);
-    if (stored.state === ResultState.error) this.toDelete(r);
+    if (stored.state === ResultState.error) this.markDelete(r);
     this.changed(r);
   }
 
   /**
-   * `DELETE .../{gwid}/{node_id}`: a deleted result; when every item is deleted the reservation
-   * is deleted (6). An error result is kept as is (it holds the message a user needs) and
-   * counts as finished.
+   * The result a node DELETE updates: the node's own, or the `node_id: ""` one an earlier DELETE
+   * without a previous result created (the real explorer matches on workload_id alone, §7.5).
+   */
+  private resultFor(r: Reservation, gwid: string, nodeId: string): Result | undefined {
+    return r.results.find(
+      (x) => x.workload_id === gwid && (x.node_id === nodeId || x.node_id === ""),
+    );
+  }
+
+  /**
+   * `DELETE .../{gwid}/{node_id}` (§12.15): the previous result keeps everything (data_json,
+   * message, signature, category, epoch) but its state, which becomes deleted; with none, a new
+   * one with category 0 and node_id "" is added. When every item has a deleted result the
+   * reservation is deleted (6).
    */
   deleteWorkload(gwid: string, nodeId: string): void {
-    const { r, item } = this.workloadOn(gwid, nodeId);
-    const prev = r.results.find((x) => x.workload_id === gwid && x.node_id === nodeId);
-    if (!prev || prev.state !== ResultState.error) {
-      r.results = r.results.filter((x) => x !== prev);
+    const { r } = this.workloadOn(gwid, nodeId);
+    const prev = this.resultFor(r, gwid, nodeId);
+    if (prev) prev.state = ResultState.deleted;
+    else {
       r.results.push({
-        category: item.type,
+        category: 0,
         workload_id: gwid,
         data_json: null,
         signature: "",
         state: ResultState.deleted,
         message: "",
         epoch: this.now(),
-        node_id: nodeId,
+        node_id: "",
       });
     }
     this.queues.get(nodeId)?.delete(gwid);
-    const done = workloadItems(r).every((i) =>
-      r.results.some(
-        (x) =>
-          x.workload_id === i.workload_id && x.node_id === i.node_id && x.state !== ResultState.ok,
-      ),
+    const done = workloadItems(r).every(
+      (i) => this.resultFor(r, i.workload_id, i.node_id)?.state === ResultState.deleted,
     );
     if (done) r.next_action = NextAction.deleted;
     this.changed(r);

@@ -5,6 +5,8 @@
 import type { GoType } from "./gojson";
 
 const int = (go = "int64"): GoType => ({ k: "int", go });
+/** Every enum is a Go uint8 (§12.5): 256 or -1 fail decoding like any type mismatch. */
+const enum8 = (go: string): GoType => ({ k: "int", go, unsigned: true, max: 255 });
 const str: GoType = { k: "string" };
 const bool: GoType = { k: "bool" };
 const date: GoType = { k: "date" };
@@ -34,11 +36,11 @@ const signingSignature = struct("workloads.SigningSignature", {
 });
 
 export const RESULT_TYPE = struct("workloads.Result", {
-  category: int("workloads.WorkloadTypeEnum"),
+  category: enum8("workloads.WorkloadTypeEnum"),
   workload_id: str,
   data_json: { k: "raw" },
   signature: str,
-  state: int("workloads.ResultStateEnum"),
+  state: enum8("workloads.ResultStateEnum"),
   message: str,
   epoch: date,
   node_id: str,
@@ -73,7 +75,7 @@ const container = struct("workloads.Container", {
     cpu: int(),
     memory: int(),
     disk_size: { k: "int", go: "uint64", unsigned: true },
-    disk_type: int("workloads.DiskTypeEnum"),
+    disk_type: enum8("workloads.DiskTypeEnum"),
   }),
 });
 
@@ -81,7 +83,7 @@ const volume = struct("workloads.Volume", {
   workload_id: int(),
   node_id: str,
   size: int(),
-  type: int("workloads.VolumeTypeEnum"),
+  type: enum8("workloads.VolumeTypeEnum"),
   stats_aggregator: statsAggregator,
   farmer_tid: int(),
 });
@@ -90,9 +92,9 @@ const zdb = struct("workloads.ZDB", {
   workload_id: int(),
   node_id: str,
   size: int(),
-  mode: int("workloads.ZDBModeEnum"),
+  mode: enum8("workloads.ZDBModeEnum"),
   password: str,
-  disk_type: int("workloads.DiskTypeEnum"),
+  disk_type: enum8("workloads.DiskTypeEnum"),
   public: bool,
   stats_aggregator: statsAggregator,
   farmer_tid: int(),
@@ -162,7 +164,7 @@ export const RESERVATION_TYPE = struct("workloads.Reservation", {
   data_reservation: RESERVATION_DATA_TYPE,
   customer_tid: int(),
   customer_signature: str,
-  next_action: int("workloads.NextActionEnum"),
+  next_action: enum8("workloads.NextActionEnum"),
   signatures_provision: slice(signingSignature),
   signatures_farmer: slice(signingSignature),
   signatures_delete: slice(signingSignature),
@@ -310,6 +312,11 @@ export const NextAction = {
   invalid: 5,
   deleted: 6,
 } as const;
+
+/** The Go enum's names by value (its String()), for messages. */
+export const NEXT_ACTION_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(NextAction).map(([k, v]) => [v, k]),
+);
 
 /** Workload type enum (§4.2), also the result `category`. */
 export const WorkloadType = { zdb: 0, container: 1, volume: 2, network: 3, kubernetes: 4 } as const;

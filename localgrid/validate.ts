@@ -49,12 +49,6 @@ export function firstDifference(a: unknown, b: unknown, path: string): string | 
   return `${path}: json has ${describe(a)}, data_reservation has ${describe(b)}`;
 }
 
-export interface CreateContext {
-  now: number;
-  /** The registered pubkey (hex) of a user, or undefined if the tid is unknown. */
-  pubkeyOf(tid: number): string | undefined;
-}
-
 const MIN_DURATION_SECONDS = 3600;
 const UNSUPPORTED = [
   "kubernetes",
@@ -66,13 +60,25 @@ const UNSUPPORTED = [
 ] as const;
 
 /**
- * Decodes and validates a create body. Returns the decoded reservation with server-owned fields
- * still as sent; the caller resets them. Throws a 400 `HttpError` naming the field and the fix.
+ * Decodes and validates a create body, in the real explorer's order (§12.8): expiry, then the
+ * reservation's own checks. The caller then runs the pipeline and {@link verifyCustomer}. Returns
+ * the decoded reservation with server-owned fields still as sent; the caller resets them. Throws
+ * a 400 `HttpError` naming the field and the fix.
  */
-export function validateCreate(body: string, ctx: CreateContext): Reservation {
+export function validateCreate(body: string, now: number): Reservation {
   const r = decodeBody<Reservation>(body, RESERVATION_TYPE);
+  const expires = r.data_reservation.expiration_reservation;
+  if (expires <= now) {
+    throw badRequest(`expiration_reservation ${expires} is in the past (server time ${now})`);
+  }
+  if (expires - now < MIN_DURATION_SECONDS) {
+    throw badRequest(
+      `reservation duration must be at least 1 hour: expiration_reservation is ${expires - now} s from now`,
+    );
+  }
   if (r.customer_tid === 0) throw badRequest("customer_tid is required");
   if (r.customer_signature === "") throw badRequest("customer_signature is required");
+  if (!isHex(r.customer_signature)) throw badRequest("customer_signature is not valid hex");
 
   let fromJson: ReservationData;
   try {
@@ -98,8 +104,18 @@ export function validateCreate(body: string, ctx: CreateContext): Reservation {
     throw badRequest(`metadata is ${metaBytes} bytes; at most 1024 bytes are allowed`);
 
   const d = r.data_reservation;
-  for (const key of UNSUPPORTED) {
-    if ((d[key]?.length ?? 0) > 0) throw badRequest(`localgrid does not emulate ${key} workloads`);
+  for (const v of d.volumes ?? []) {
+    if (v.type !== 1)
+      throw badRequest(
+        `volume ${v.workload_id}: only SSD volumes are accepted (type 1), got type ${v.type}`,
+      );
+  }
+  for (const c of d.containers ?? []) {
+    if (c.capacity.disk_type !== 1) {
+      throw badRequest(
+        `container ${c.workload_id}: only SSD root filesystems are accepted (capacity.disk_type 1), got ${c.capacity.disk_type}`,
+      );
+    }
   }
 
   // Networks are included (as in ZOS-APR) because results are keyed by "<rid>-<wid>".
@@ -118,37 +134,18 @@ export function validateCreate(body: string, ctx: CreateContext): Reservation {
       );
     seen.set(id, kind);
   }
-  for (const v of d.volumes ?? []) {
-    if (v.type !== 1)
-      throw badRequest(
-        `volume ${v.workload_id}: only SSD volumes are accepted (type 1), got type ${v.type}`,
-      );
+  // localgrid's own refusal, after the real explorer's checks.
+  for (const key of UNSUPPORTED) {
+    if ((d[key]?.length ?? 0) > 0) throw badRequest(`localgrid does not emulate ${key} workloads`);
   }
-  for (const c of d.containers ?? []) {
-    if (c.capacity.disk_type !== 1) {
-      throw badRequest(
-        `container ${c.workload_id}: only SSD root filesystems are accepted (capacity.disk_type 1), got ${c.capacity.disk_type}`,
-      );
-    }
-  }
+  return r;
+}
 
-  if (d.expiration_reservation <= ctx.now) {
-    throw badRequest(
-      `expiration_reservation ${d.expiration_reservation} is in the past (server time ${ctx.now})`,
-    );
-  }
-  if (d.expiration_reservation - ctx.now < MIN_DURATION_SECONDS) {
-    throw badRequest(
-      `reservation duration must be at least 1 hour: expiration_reservation is ${d.expiration_reservation - ctx.now} s from now`,
-    );
-  }
-
-  const pubkey = ctx.pubkeyOf(r.customer_tid);
+/** The last create checks (§12.8): the customer is a registered user and signed `json`. */
+export function verifyCustomer(r: Reservation, pubkey: string | undefined): void {
   if (pubkey === undefined)
     throw badRequest(`customer_tid ${r.customer_tid} is not a registered user`);
-  if (!isHex(r.customer_signature)) throw badRequest("customer_signature is not valid hex");
   if (!verifyDetached(utf8(r.json), r.customer_signature, pubkey)) {
     throw badRequest("failed to verify customer signature");
   }
-  return r;
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from "crypto";
 import type { Identity } from "./identity";
 import { signCreate, signDelete } from "./crypto";
+import { isNotFound } from "./client/errors";
 import type { ExplorerClient } from "./client/explorer";
 import type { Reservation, ReservationCreate } from "./client/schemas";
 
@@ -324,7 +325,8 @@ export async function cancelReservation(
   try {
     r = await client.getReservation(rid);
   } catch (e) {
-    if ((e as { status?: number }).status === 404) return "deleted";
+    // Only the explorer's own 404 means gone; a router 404 (wrong URL, §12.10) must not.
+    if (isNotFound(e)) return "deleted";
     throw e;
   }
   if (r.next_action === NEXT_ACTION.deleted) return "deleted";

@@ -95,7 +95,7 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
           (f) => (!owner || f.threebot_id === owner) && (!name || f.name === name),
         );
         const page = paginate(all, query.get("page"), query.get("size"));
-        return ok(page.items.map(farmView), 200, { Pages: String(page.pages) });
+        return ok(page.items.map(farmView), 200, { Pages: page.pages });
       },
     },
     {
@@ -142,7 +142,7 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
         return ok(
           page.items.map((n) => nodeView(ctx, n)),
           200,
-          { Pages: String(page.pages) },
+          { Pages: page.pages },
         );
       },
     },

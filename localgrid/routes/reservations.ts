@@ -5,6 +5,8 @@ import { JsonText, ok } from "../http";
 import type { RouteDef } from "../http";
 
 const GWID = "{gwid:\\d+-\\d+}";
+/** Reservation ids are typed in the route (§12.10): `/reservations/abc` is the router's 404. */
+const RID = "{id:\\d+}";
 
 export function reservationRoutes(store: Store): RouteDef[] {
   return [
@@ -20,15 +22,11 @@ export function reservationRoutes(store: Store): RouteDef[] {
         const all = store.listReservations(query.get("customer_tid"), query.get("next_action"));
         const page = paginate(all, query.get("page"), query.get("size"));
         const text = `[${page.items.map((r) => store.viewJson(r)).join(",")}]`;
-        return ok(new JsonText(text), 200, { Pages: String(page.pages) });
+        return ok(new JsonText(text), 200, { Pages: page.pages });
       },
     },
-    // Node-facing routes come before `/reservations/{id}` only for readability; segments differ.
-    {
-      method: "GET",
-      template: `/explorer/reservations/workloads/${GWID}`,
-      handler: ({ params }) => ok(store.getWorkload(params.gwid)),
-    },
+    // The poll is registered before the workload get, as on the real explorer, and `{node_id}`
+    // matches "10-1": `GET .../workloads/10-1?from=0` is a poll for node "10-1" (§12.11).
     {
       method: "GET",
       template: "/explorer/reservations/workloads/{node_id}",
@@ -37,6 +35,11 @@ export function reservationRoutes(store: Store): RouteDef[] {
         const { items, lastId } = store.poll(params.node_id, Number(query.get("from")));
         return ok(items, 200, { "X-Last-Id": String(lastId) });
       },
+    },
+    {
+      method: "GET",
+      template: `/explorer/reservations/workloads/${GWID}`,
+      handler: ({ params }) => ok(store.getWorkload(params.gwid)),
     },
     {
       method: "PUT",
@@ -56,12 +59,12 @@ export function reservationRoutes(store: Store): RouteDef[] {
     },
     {
       method: "GET",
-      template: "/explorer/reservations/{id}",
+      template: `/explorer/reservations/${RID}`,
       handler: ({ params }) => ok(new JsonText(store.viewJson(store.getReservation(params.id)))),
     },
     {
       method: "POST",
-      template: "/explorer/reservations/{id}/sign/provision",
+      template: `/explorer/reservations/${RID}/sign/provision`,
       handler: ({ params, body }) => {
         store.signProvision(params.id, body);
         return ok(null, 201);
@@ -69,7 +72,7 @@ export function reservationRoutes(store: Store): RouteDef[] {
     },
     {
       method: "POST",
-      template: "/explorer/reservations/{id}/sign/delete",
+      template: `/explorer/reservations/${RID}/sign/delete`,
       handler: ({ params, body }) => {
         store.signDelete(params.id, body);
         return ok(null, 201);

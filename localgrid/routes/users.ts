@@ -23,7 +23,7 @@ export function userRoutes(store: Store): RouteDef[] {
           query.get("page"),
           query.get("size"),
         );
-        return ok(page.items.map(hideEmail), 200, { Pages: String(page.pages) });
+        return ok(page.items.map(hideEmail), 200, { Pages: page.pages });
       },
     },
     {

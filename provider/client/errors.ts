@@ -49,20 +49,71 @@ export function explorerErrorText(body: unknown): string | undefined {
   return undefined;
 }
 
-function httpMessage(init: ExplorerErrorInit): string {
-  const text = explorerErrorText(init.body);
-  const detail =
-    text ?? (typeof init.body === "string" && init.body.length > 0 ? init.body : undefined);
+/**
+ * What a body says, for a message: the explorer's `{"error"}` text; a proxy's HTML page by its
+ * title; other text trimmed and cut at 500 characters; nothing for an empty body.
+ */
+function bodyDetail(body: unknown): string | undefined {
+  const text = explorerErrorText(body);
+  if (text !== undefined) return text;
+  if (typeof body !== "string" || body.trim() === "") return undefined;
+  return describeBody(body);
+}
+
+/** A non-JSON body for a message: an HTML page by its title, other text trimmed (≤ 500). */
+export function describeBody(body: unknown): string {
+  const trimmed = String(body).trim();
+  if (/^<(!doctype|html)/i.test(trimmed)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1]?.trim();
+    return `an HTML page${title ? ` "${title}"` : ""} (not the explorer's JSON; a proxy in between?)`;
+  }
+  return trimmed.slice(0, 500);
+}
+
+function httpMessage(init: ExplorerErrorInit, hint?: string): string {
+  const detail = bodyDetail(init.body);
   const head = `explorer ${init.method} ${init.path} answered ${String(init.status)}`;
-  return detail === undefined ? head : `${head}: ${detail.slice(0, 500)}`;
+  const msg = detail === undefined ? `${head} with an empty body` : `${head}: ${detail}`;
+  return hint === undefined ? msg : `${msg}; ${hint}`;
 }
 
 /** The explorer answered with a non-success HTTP status. */
 export class ExplorerHttpError extends ExplorerError {
   declare readonly status: number;
-  constructor(init: ExplorerErrorInit & { status: number }, code = codeForStatus(init.status)) {
-    super(code, httpMessage(init), init);
+  constructor(
+    init: ExplorerErrorInit & { status: number },
+    code = codeForStatus(init.status),
+    hint?: string,
+  ) {
+    super(code, httpMessage(init, hint), init);
     this.name = "ExplorerHttpError";
+  }
+}
+
+const URL_HINT =
+  "check that tfgrid:explorerUrl is the explorer's API base, e.g. https://explorer.grid.tf/explorer";
+
+/**
+ * 404 without the explorer's `{"error"}` body: no route matched (gorilla/mux answers
+ * `404 page not found` in text/plain, reference §12.10), so the URL is wrong — it says nothing
+ * about whether the object exists. Deliberately not an {@link ExplorerNotFoundError}.
+ */
+export class ExplorerRouteNotFoundError extends ExplorerHttpError {
+  constructor(init: ExplorerErrorInit & { status: number }) {
+    super(init, "explorer.no_route", `no such route on this server; ${URL_HINT}`);
+    this.name = "ExplorerRouteNotFoundError";
+  }
+}
+
+/** 405, with an empty body on the real explorer (§12.10): the path exists, not for this method. */
+export class ExplorerMethodNotAllowedError extends ExplorerHttpError {
+  constructor(init: ExplorerErrorInit & { status: number }) {
+    super(
+      init,
+      "explorer.method_not_allowed",
+      `this server has the path but not for ${init.method}; ${URL_HINT}`,
+    );
+    this.name = "ExplorerMethodNotAllowedError";
   }
 }
 
@@ -80,7 +131,10 @@ export class ExplorerUnauthorizedError extends ExplorerHttpError {
     this.name = "ExplorerUnauthorizedError";
   }
 }
-/** 404: no such user, farm, node or reservation. */
+/**
+ * 404 with the explorer's `{"error"}` body: no such user, farm, node or reservation. Test with
+ * {@link isNotFound}, never with `status === 404` (a router 404 is not "gone").
+ */
 export class ExplorerNotFoundError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.not_found");
@@ -119,6 +173,8 @@ function codeForStatus(status: number): string {
       return "explorer.forbidden";
     case 404:
       return "explorer.not_found";
+    case 405:
+      return "explorer.method_not_allowed";
     case 409:
       return "explorer.conflict";
     case 424:
@@ -135,11 +191,21 @@ export function httpError(init: ExplorerErrorInit & { status: number }): Explore
   const s = init.status;
   if (s === 400) return new ExplorerBadRequestError(init);
   if (s === 401) return new ExplorerUnauthorizedError(init);
-  if (s === 404) return new ExplorerNotFoundError(init);
+  if (s === 404) {
+    return explorerErrorText(init.body) === undefined
+      ? new ExplorerRouteNotFoundError(init)
+      : new ExplorerNotFoundError(init);
+  }
+  if (s === 405) return new ExplorerMethodNotAllowedError(init);
   if (s === 409) return new ExplorerConflictError(init);
   if (s === 429) return new ExplorerRateLimitError(init);
   if (s >= 500) return new ExplorerServerError(init);
   return new ExplorerHttpError(init);
+}
+
+/** The explorer says the object does not exist (its JSON 404), as opposed to a wrong URL. */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ExplorerNotFoundError;
 }
 
 /** No HTTP answer: connection refused/reset, DNS failure, or timeout. */

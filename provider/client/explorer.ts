@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { z } from "zod";
 import {
+  describeBody,
   ExplorerNetworkError,
   ExplorerResponseError,
   type ExplorerError,
@@ -326,7 +327,7 @@ export class ExplorerClient {
       clearTimeout(timer);
     }
 
-    const body = parseBody(res.data);
+    const { body, json } = parseBody(res.data);
     if (!c.ok.includes(res.status)) {
       return {
         error: httpError({
@@ -336,6 +337,17 @@ export class ExplorerClient {
           ambiguous: c.retry === "never" && res.status >= 500,
         }),
         retryAfterMs: parseRetryAfter(res.headers["retry-after"]),
+      };
+    }
+    if (!json) {
+      // A success status with a body that is not JSON at all (a truncated answer, a proxy's page).
+      return {
+        error: new ExplorerResponseError({
+          ...where,
+          status: res.status,
+          body,
+          issues: [{ path: [], message: `not JSON: ${describeBody(body)}` }],
+        }),
       };
     }
     const parsed = c.schema.safeParse(body);
@@ -363,14 +375,17 @@ function retryable(policy: RetryPolicy, e: ExplorerError): boolean {
   return s === 408 || s === 429 || s >= 500;
 }
 
-/** JSON when it parses; otherwise the raw text (an empty body is `null`, like the explorer's). */
-function parseBody(text: unknown): unknown {
-  if (typeof text !== "string") return text;
-  if (text.trim() === "") return null;
+/**
+ * JSON when it parses; otherwise the raw text with `json: false` (an empty body is `null`, like
+ * the explorer's, and counts as JSON).
+ */
+function parseBody(text: unknown): { body: unknown; json: boolean } {
+  if (typeof text !== "string") return { body: text, json: true };
+  if (text.trim() === "") return { body: null, json: true };
   try {
-    return JSON.parse(text) as unknown;
+    return { body: JSON.parse(text) as unknown, json: true };
   } catch {
-    return text;
+    return { body: text, json: false };
   }
 }
 

@@ -145,7 +145,39 @@ export const reservationDataSchema = () =>
     .passthrough();
 export type ReservationData = z.infer<ReturnType<typeof reservationDataSchema>>;
 
-/** A workload result (§3.8). `data_json` is any JSON value (object or null). */
+/**
+ * `data_json` of an ok result by `category` (the workload type, §6.2): an object whose fields the
+ * provider reads have their type when present. Other categories (network: null) are not checked.
+ */
+const okResultData = (): Record<number, { what: string; schema: z.ZodTypeAny }> => ({
+  0: {
+    what: "0-db",
+    schema: z
+      .object({
+        Namespace: z.string().optional(),
+        IP: z.string().optional(),
+        Port: int().optional(),
+      })
+      .passthrough(),
+  },
+  1: {
+    what: "container",
+    schema: z
+      .object({
+        id: z.string().optional(),
+        ipv4: z.string().optional(),
+        ipv6: z.string().optional(),
+      })
+      .passthrough(),
+  },
+  2: { what: "volume", schema: z.object({ volume_id: z.string().optional() }).passthrough() },
+});
+
+/**
+ * A workload result (§3.8). `data_json` is any JSON value for errors and deletions (a deleted
+ * result keeps what it had, §12.15); an ok result's must have its type's shape, so a node's odd
+ * answer is an ExplorerResponseError naming the field instead of a wrong output.
+ */
 export const workloadResultSchema = () =>
   z
     .object({
@@ -158,7 +190,20 @@ export const workloadResultSchema = () =>
       epoch: int().optional(),
       node_id: z.string(),
     })
-    .passthrough();
+    .passthrough()
+    .superRefine((r, ctx) => {
+      const expected = r.state === 1 ? okResultData()[r.category] : undefined;
+      if (!expected) return;
+      const parsed = expected.schema.safeParse(r.data_json);
+      if (parsed.success) return;
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["data_json", ...issue.path],
+          message: `${expected.what} result of ${r.workload_id} from node ${r.node_id}: ${issue.message}`,
+        });
+      }
+    });
 export type WorkloadResult = z.infer<ReturnType<typeof workloadResultSchema>>;
 
 export const signingSignatureSchema = () =>

@@ -7,6 +7,7 @@ import { randomUUID } from "crypto";
 import { resolveConfig, type ConfigSource, type ProviderConfig } from "../config";
 import { identityFromMnemonic, type Identity } from "../identity";
 import { identityFailures } from "../identity-check";
+import { isNotFound } from "../client/errors";
 import { ExplorerClient } from "../client/explorer";
 import type { Reservation } from "../client/schemas";
 import {
@@ -272,7 +273,7 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       try {
         r = await ctx.client.getReservation(Number(id));
       } catch (e) {
-        if ((e as { status?: number }).status === 404) return { id: "", props: {} };
+        if (isNotFound(e)) return { id: "", props: {} };
         throw e;
       }
       // An empty id tells the engine the resource is gone: refresh drops it from the stack.

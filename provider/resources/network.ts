@@ -4,6 +4,7 @@ import { z } from "zod";
 import { sealForNode } from "../crypto";
 import type { ProviderConfig } from "../config";
 import type { Node } from "../client/schemas";
+import { isNotFound } from "../client/errors";
 import { ExplorerClient } from "../client/explorer";
 import { PORTS_MAX_AGE_MS, getNodeCached } from "../nodecache";
 import {
@@ -187,9 +188,8 @@ async function lookupNodes(
       try {
         nodes[id] = await getNodeCached(client, config.explorerUrl, id, PORTS_MAX_AGE_MS);
       } catch (e) {
-        const status = (e as { status?: number }).status;
         failures.push(
-          status === 404
+          isNotFound(e)
             ? {
                 property: `nodes.${i}`,
                 reason: `node ${id} is not known to the explorer at ${config.explorerUrl}; pick one from GET /nodes`,

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import bs58 from "bs58";
 import { parseIpv4 } from "../network/subnets";
+import { isNotFound } from "../client/errors";
 import { ExplorerClient } from "../client/explorer";
 import { EXISTENCE_MAX_AGE_MS, getNodeCached } from "../nodecache";
 import type { ProviderConfig } from "../config";
@@ -221,7 +222,7 @@ export async function unknownNodeFailures(
     await getNodeCached(client, config.explorerUrl, nodeId, EXISTENCE_MAX_AGE_MS);
     return [];
   } catch (e) {
-    if ((e as { status?: number }).status !== 404) return [];
+    if (!isNotFound(e)) return [];
     return [
       {
         property,

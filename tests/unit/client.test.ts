@@ -8,10 +8,13 @@ import {
   ExplorerError,
   ExplorerHttpError,
   ExplorerNetworkError,
+  ExplorerMethodNotAllowedError,
   ExplorerNotFoundError,
   ExplorerRateLimitError,
   ExplorerResponseError,
+  ExplorerRouteNotFoundError,
   ExplorerServerError,
+  isNotFound,
   parseRetryAfter,
   type ReservationCreate,
 } from "../../provider/client";
@@ -27,6 +30,8 @@ type Reply = {
   status: number;
   body?: unknown;
   raw?: string;
+  /** Default application/json; null sends no Content-Type at all (an empty Go 405). */
+  contentType?: string | null;
   headers?: Record<string, string>;
   delayMs?: number;
 };
@@ -51,7 +56,11 @@ beforeAll(async () => {
       seen.push(s);
       const r = handler(s, seen.length);
       const send = (): void => {
-        res.writeHead(r.status, { "Content-Type": "application/json", ...r.headers });
+        const type = r.contentType === undefined ? "application/json" : r.contentType;
+        res.writeHead(r.status, {
+          ...(type === null ? {} : { "Content-Type": type }),
+          ...r.headers,
+        });
         res.end(r.raw ?? JSON.stringify(r.body ?? null));
       };
       if (r.delayMs) setTimeout(send, r.delayMs);
@@ -295,6 +304,34 @@ describe("createReservation", () => {
   });
 });
 
+/** A stored reservation as the explorer returns it (null lists, as Go encodes nil slices). */
+const reservationAnswer = (results: unknown[]): Record<string, unknown> => ({
+  id: 5,
+  json: "{}",
+  data_reservation: {
+    description: "",
+    currencies: ["TFT"],
+    signing_request_provision: { signers: null, quorum_min: 0 },
+    signing_request_delete: { signers: [42], quorum_min: 1 },
+    containers: null,
+    volumes: [{ workload_id: 1, node_id: "n1", size: 10, type: 1 }],
+    zdbs: null,
+    networks: null,
+    kubernetes: null,
+    expiration_provisioning: 1591788900,
+    expiration_reservation: 1594380000,
+  },
+  customer_tid: 42,
+  customer_signature: "ab",
+  next_action: 3,
+  signatures_provision: null,
+  signatures_farmer: null,
+  signatures_delete: null,
+  epoch: 1591787100,
+  metadata: "tag",
+  results,
+});
+
 describe("response validation", () => {
   it("a malformed node is an ExplorerResponseError with the zod path and the body", async () => {
     const bad = { ...node("n1"), farm_id: "12775" };
@@ -333,44 +370,19 @@ describe("response validation", () => {
   });
 
   it("parses a reservation with null lists and any data_json", async () => {
-    const reservation = {
-      id: 5,
-      json: "{}",
-      data_reservation: {
-        description: "",
-        currencies: ["TFT"],
-        signing_request_provision: { signers: null, quorum_min: 0 },
-        signing_request_delete: { signers: [42], quorum_min: 1 },
-        containers: null,
-        volumes: [{ workload_id: 1, node_id: "n1", size: 10, type: 1 }],
-        zdbs: null,
-        networks: null,
-        kubernetes: null,
-        expiration_provisioning: 1591788900,
-        expiration_reservation: 1594380000,
+    const reservation = reservationAnswer([
+      {
+        category: 2,
+        workload_id: "5-1",
+        data_json: { volume_id: "5-1" },
+        signature: "",
+        state: 1,
+        message: "",
+        epoch: 1591787200,
+        node_id: "n1",
       },
-      customer_tid: 42,
-      customer_signature: "ab",
-      next_action: 3,
-      signatures_provision: null,
-      signatures_farmer: null,
-      signatures_delete: null,
-      epoch: 1591787100,
-      metadata: "tag",
-      results: [
-        {
-          category: 2,
-          workload_id: "5-1",
-          data_json: { volume_id: "5-1" },
-          signature: "",
-          state: 1,
-          message: "",
-          epoch: 1591787200,
-          node_id: "n1",
-        },
-        { category: 3, workload_id: "5-2", data_json: null, state: 1, node_id: "n2" },
-      ],
-    };
+      { category: 3, workload_id: "5-2", data_json: null, state: 1, node_id: "n2" },
+    ]);
     handler = () => ({ status: 200, body: reservation });
     const r = await client().getReservation(5);
     expect(r.results.map((x) => x.data_json)).toEqual([{ volume_id: "5-1" }, null]);
@@ -380,6 +392,164 @@ describe("response validation", () => {
       { workload_id: 1, node_id: "n1", size: 10, type: 1 },
     ]);
     expect(r.metadata).toBe("tag");
+  });
+});
+
+describe("real explorer answer shapes (reference §12)", () => {
+  const URL_HINT =
+    "check that tfgrid:explorerUrl is the explorer's API base, e.g. https://explorer.grid.tf/explorer";
+
+  it("the router's text/plain 404 is a route error, not 'not found', and is not retried", async () => {
+    handler = () => ({
+      status: 404,
+      raw: "404 page not found\n",
+      contentType: "text/plain; charset=utf-8",
+    });
+    const e = await rejection(client().getReservation(5));
+    expect(e).toBeInstanceOf(ExplorerRouteNotFoundError);
+    expect(e).not.toBeInstanceOf(ExplorerNotFoundError);
+    expect(isNotFound(e)).toBe(false);
+    expect(e.code).toBe("explorer.no_route");
+    expect(e.status).toBe(404);
+    expect(e.message).toBe(
+      `explorer GET /reservations/5 answered 404: 404 page not found; no such route on this server; ${URL_HINT}`,
+    );
+    expect(seen).toHaveLength(1);
+  });
+
+  it("the explorer's JSON 404 is ExplorerNotFoundError", async () => {
+    handler = () => ({ status: 404, body: { error: "reservation not found" } });
+    const e = await rejection(client().getReservation(5));
+    expect(e).toBeInstanceOf(ExplorerNotFoundError);
+    expect(isNotFound(e)).toBe(true);
+    expect(e.message).toBe("explorer GET /reservations/5 answered 404: reservation not found");
+  });
+
+  it("an empty 405 without Content-Type is ExplorerMethodNotAllowedError", async () => {
+    handler = () => ({ status: 405, raw: "", contentType: null });
+    const e = await rejection(client().signDelete(5, { tid: 1, signature: "ab", epoch: 0 }));
+    expect(e).toBeInstanceOf(ExplorerMethodNotAllowedError);
+    expect(e.code).toBe("explorer.method_not_allowed");
+    expect(e.body).toBeNull();
+    expect(e.message).toBe(
+      `explorer POST /reservations/5/sign/delete answered 405 with an empty body; this server has the path but not for POST; ${URL_HINT}`,
+    );
+    expect(seen).toHaveLength(1);
+  });
+
+  it("a 200 with garbage JSON is an ExplorerResponseError saying so, not retried", async () => {
+    handler = () => ({ status: 200, raw: '{"id": 5, "json": "{}", "data_res' });
+    const e = await rejection(client().getReservation(5));
+    expect(e).toBeInstanceOf(ExplorerResponseError);
+    expect(e.body).toBe('{"id": 5, "json": "{}", "data_res');
+    expect(e.message).toBe(
+      'explorer GET /reservations/5 answered 200 with an unexpected body at (root): not JSON: {"id": 5, "json": "{}", "data_res',
+    );
+    expect(seen).toHaveLength(1);
+  });
+
+  it("an HTML 502 from a proxy is retried for a GET, then an ExplorerServerError naming the page", async () => {
+    const page =
+      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>\r\n";
+    handler = () => ({ status: 502, raw: page, contentType: "text/html" });
+    const e = await rejection(client({ maxRetries: 2 }).getReservation(5));
+    expect(e).toBeInstanceOf(ExplorerServerError);
+    expect(e.body).toBe(page);
+    expect(e.message).toBe(
+      'explorer GET /reservations/5 answered 502: an HTML page "502 Bad Gateway" (not the explorer\'s JSON; a proxy in between?)',
+    );
+    expect(seen).toHaveLength(3);
+  });
+
+  it("an HTML 502 on create is not retried and is ambiguous", async () => {
+    handler = () => ({
+      status: 502,
+      raw: "<!DOCTYPE html><html></html>",
+      contentType: "text/html",
+    });
+    const e = await rejection(client().createReservation(createBody));
+    expect(e).toBeInstanceOf(ExplorerServerError);
+    expect(e.ambiguous).toBe(true);
+    expect(e.message).toBe(
+      "explorer POST /reservations answered 502: an HTML page (not the explorer's JSON; a proxy in between?)",
+    );
+    expect(seen).toHaveLength(1);
+  });
+
+  it("an ok node result of unexpected shape is an ExplorerResponseError naming the field", async () => {
+    const zdbResult = {
+      category: 0,
+      workload_id: "5-1",
+      data_json: { Namespace: "5-1", IP: "2a02::5", Port: "9900" },
+      signature: "",
+      state: 1,
+      message: "",
+      epoch: 1591787200,
+      node_id: "n1",
+    };
+    handler = () => ({ status: 200, body: reservationAnswer([zdbResult]) });
+    const e = (await rejection(client().getReservation(5))) as ExplorerResponseError;
+    expect(e).toBeInstanceOf(ExplorerResponseError);
+    expect(e.issuePath).toBe("results[0].data_json.Port");
+    expect(e.message).toBe(
+      "explorer GET /reservations/5 answered 200 with an unexpected body at results[0].data_json.Port: 0-db result of 5-1 from node n1: Expected number, received string",
+    );
+    handler = () => ({
+      status: 200,
+      body: reservationAnswer([
+        { ...zdbResult, category: 2, workload_id: "5-2", data_json: "5-2" },
+      ]),
+    });
+    const v = (await rejection(client().getReservation(5))) as ExplorerResponseError;
+    expect(v.issuePath).toBe("results[0].data_json");
+    expect(v.message).toBe(
+      "explorer GET /reservations/5 answered 200 with an unexpected body at results[0].data_json: volume result of 5-2 from node n1: Expected object, received string",
+    );
+  });
+
+  it('results kept after a delete, and a deleted result with node_id "" and category 0, parse', async () => {
+    const kept = {
+      category: 1,
+      workload_id: "5-1",
+      data_json: { id: "5-1", ipv6: "", ipv4: "10.1.2.3" },
+      signature: "ab",
+      state: 2,
+      message: "",
+      epoch: 1591787200,
+      node_id: "n1",
+    };
+    const fresh = {
+      category: 0,
+      workload_id: "5-2",
+      data_json: null,
+      signature: "",
+      state: 2,
+      message: "",
+      epoch: 1591787300,
+      node_id: "",
+    };
+    // An error result keeps the zero struct, also once deleted.
+    const failed = {
+      ...kept,
+      workload_id: "5-3",
+      data_json: { Namespace: "", IP: "", Port: 0 },
+      state: 2,
+      message: "no space left",
+    };
+    handler = () => ({
+      status: 200,
+      body: { ...reservationAnswer([kept, fresh, failed]), next_action: 6 },
+    });
+    const r = await client().getReservation(5);
+    expect(r.next_action).toBe(6);
+    expect(r.results).toEqual([kept, fresh, failed]);
+  });
+
+  it("the garbage Pages header of a size-less list is refused, not followed", async () => {
+    handler = () => ({ status: 200, body: [], headers: { Pages: "-9223372036854775808" } });
+    const e = (await rejection(client().listReservations())) as ExplorerResponseError;
+    expect(e.issuePath).toBe("Pages");
+    expect(seen.map((x) => new URL(x.url, "http://x").searchParams.get("size"))).toEqual(["100"]);
   });
 });
 

@@ -4,11 +4,13 @@ import {
   ExplorerClient,
   ExplorerConflictError,
   ExplorerNotFoundError,
+  ExplorerRouteNotFoundError,
   NextAction,
   ResultState,
   type Reservation,
 } from "../../../provider/client";
 import { sealForNode, signCreate, signDelete } from "../../../provider/crypto";
+import { cancelReservation } from "../../../provider/reservation";
 import { generateMnemonic, identityFromMnemonic, publicKeyHex } from "../../../provider/identity";
 
 jest.setTimeout(60_000);
@@ -168,5 +170,25 @@ describe("explorer client against the local grid", () => {
     await client.signDelete(rid, { tid: me.tid, signature: signDelete(me, rid, json), epoch: now });
     const gone = await until(rid, (r) => r.next_action === NextAction.deleted);
     expect(gone.results.every((x) => x.state === ResultState.deleted)).toBe(true);
+    // The node's DELETE keeps each result's data (§12.15); the client reads it as it is.
+    expect(gone.results.find((x) => x.workload_id === `${rid}-1`)).toEqual({
+      ...zdb,
+      state: ResultState.deleted,
+    });
+  });
+
+  it("a wrong base URL gets the router's plain-text 404: a route error, never 'gone'", async () => {
+    const wrong = new ExplorerClient({ baseUrl: `${grid.origin}/api/v1`, minBackoffMs: 10 });
+    const e = await wrong.getReservation(1).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ExplorerRouteNotFoundError);
+    expect((e as ExplorerRouteNotFoundError).body).toBe("404 page not found\n");
+    // cancel must not take the router's 404 for "already deleted" (it would drop live state).
+    const me = identityFromMnemonic(generateMnemonic(), 1);
+    const cancel = cancelReservation(wrong, me, 1, {
+      deadlineMs: Date.now() + 1000,
+      pollIntervalMs: 50,
+      log: () => undefined,
+    });
+    await expect(cancel).rejects.toBeInstanceOf(ExplorerRouteNotFoundError);
   });
 });

@@ -4,6 +4,7 @@ import {
   createReservation,
   dataReservation,
   http,
+  signDelete,
   nodes,
   registerUser,
   reservationBody,
@@ -130,6 +131,9 @@ describe("fault knobs", () => {
       message: "disk /dev/sda failed",
       data_json: { volume_id: "" },
     });
+    // An error result moves the reservation to delete; only the customer's cancel reaches 6 (§12.16).
+    expect((await http("GET", `${url}/reservations/${rid}`)).body.next_action).toBe(4);
+    expect((await signDelete(url, user, rid)).status).toBe(201);
     await waitState(url, rid, 6);
   });
 

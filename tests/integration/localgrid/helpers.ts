@@ -5,7 +5,7 @@
  */
 import sodium from "libsodium-wrappers";
 import { startLocalGrid } from "../../../localgrid";
-import type { LocalGrid } from "../../../localgrid";
+import type { LocalGrid, LocalGridOptions } from "../../../localgrid";
 
 export interface HttpAnswer {
   status: number;
@@ -270,10 +270,10 @@ export interface GridFixture {
 }
 
 /** Starts a grid before the file's tests and closes it after; fields are set in beforeAll. */
-export function useGrid(userName?: string): GridFixture {
+export function useGrid(userName?: string, opts: LocalGridOptions = {}): GridFixture {
   const f = {} as GridFixture;
   beforeAll(async () => {
-    f.grid = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0 });
+    f.grid = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0, ...opts });
     f.url = f.grid.url;
     f.all = await nodes(f.url);
     f.user = await registerUser(f.url, userName);

@@ -131,7 +131,7 @@ describe("reference scenario lifecycle, hand-built", () => {
     expect((await http("GET", `${fx.url}/nodes/${node.node_id}`)).body.wg_ports).toEqual([6831]);
   });
 
-  it("sign/provision: a provision quorum holds the reservation in sign (1) until signed, then nodes deploy it", async () => {
+  it("sign/provision: a provision quorum holds the reservation in sign (1); once met it is pay (2) for good under the free escrow (§12.9)", async () => {
     const other = await registerUser(fx.url);
     const data = dataReservation(fx.user, {
       signing_request_provision: { signers: [other.tid], quorum_min: 1 },
@@ -165,9 +165,18 @@ describe("reference scenario lifecycle, hand-built", () => {
       epoch: 0,
     });
     expect(okSig.status).toBe(201);
-    const done = await waitResults(fx.url, rid, 1);
-    expect(done.next_action).toBe(3);
-    expect(done.results[0]).toMatchObject({ state: 1, data_json: { volume_id: `${rid}-1` } });
+    // The free escrow acts at create only: nodes never get the reservation (it is not deploy).
+    expect((await http("GET", `${fx.url}/reservations/${rid}`)).body).toMatchObject({
+      next_action: 2,
+      results: [],
+    });
+    const polled = await http(
+      "GET",
+      `${fx.url}/reservations/workloads/${fx.all[2].node_id}?from=0`,
+    );
+    expect(
+      polled.body.filter((i: { workload_id: string }) => i.workload_id === `${rid}-1`),
+    ).toEqual([]);
     const again = await http("POST", `${fx.url}/reservations/${rid}/sign/provision`, {
       tid: other.tid,
       signature: signHex(`${rid}${r.json}`, other),
@@ -175,7 +184,7 @@ describe("reference scenario lifecycle, hand-built", () => {
     });
     expect(again.status).toBe(401);
     expect(again.body).toEqual({
-      error: `reservation ${rid} is not waiting for provision signatures (next_action 3)`,
+      error: `reservation not expecting signatures: reservation ${rid} is in next_action 2 (pay), provision signatures are taken in 1 (sign) only`,
     });
     expect(
       (

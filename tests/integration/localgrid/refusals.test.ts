@@ -6,6 +6,7 @@ import {
   network,
   registerUser,
   sealFor,
+  signDelete,
   volume,
   waitFor,
   waitResults,
@@ -44,16 +45,47 @@ beforeAll(async () => {
   await waitResults(fx.url, volRid, 1);
 });
 
-/** Creates a reservation, expects exactly one error result with `message`, then deleted (6). */
-async function expectRefusal(data: Data, wid: number, message: string): Promise<number> {
+/**
+ * Creates a reservation and expects exactly one error result with `message`. As on the real
+ * explorer the reservation goes to delete (4) and nothing is queued for the nodes (§12.16).
+ */
+async function expectError(data: Data, wid: number, message: string): Promise<[number, Data]> {
   const rid = await createReservation(fx.url, fx.user, data);
   const failed = await waitFor("an error result", async () => {
     const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
     return r.results.find((x: { state: number }) => x.state === 0);
   });
   expect(failed).toMatchObject({ workload_id: `${rid}-${wid}`, state: 0, message });
+  expect((await http("GET", `${fx.url}/reservations/${rid}`)).body.next_action).toBe(4);
+  const st = (await http("GET", `${fx.grid.origin}/__localgrid/state`)).body;
+  const queued = Object.values(st.queues as Record<string, { workload_id: string }[]>)
+    .flat()
+    .filter((i) => i.workload_id.startsWith(`${rid}-`));
+  expect(queued).toEqual([]);
+  return [rid, failed];
+}
+
+/**
+ * The customer's sign-delete queues the decommission; the node's DELETE keeps the error result's
+ * message, data and epoch and only sets state deleted (§12.15); the reservation ends deleted (6).
+ */
+async function cancelAfterError(
+  rid: number,
+  failed: Data,
+): Promise<Data & { results: Data[]; next_action: number }> {
+  expect((await signDelete(fx.url, fx.user, rid)).status).toBe(201);
   const done = await waitState(fx.url, rid, 6);
-  expect(done.results.find((x) => x.state === 0)).toMatchObject({ message });
+  expect(done.results.find((x) => x.workload_id === failed.workload_id)).toEqual({
+    ...failed,
+    state: 2,
+  });
+  return done;
+}
+
+/** An error result with `message`, then the cancel (see expectError and cancelAfterError). */
+async function expectRefusal(data: Data, wid: number, message: string): Promise<number> {
+  const [rid, failed] = await expectError(data, wid, message);
+  await cancelAfterError(rid, failed);
   return rid;
 }
 
@@ -194,23 +226,32 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
     );
   });
 
-  it("an error deletes the whole reservation: the node decommissions its other workloads and releases capacity", async () => {
+  it("an error deletes the whole reservation but decommissions nothing until the customer signs delete (§12.16)", async () => {
     const before = (await http("GET", `${fx.url}/nodes/${A.node_id}`)).body.reserved_resources;
-    const rid = await expectRefusal(
+    const [rid, failed] = await expectError(
+      // The node takes volumes before containers: the volume is provisioned when the container fails.
       dataReservation(fx.user, {
         volumes: [volume(A, 1, { size: 100 })],
-        zdbs: [zdb(A, 2, { mode: 5 })],
+        containers: [ct(2, "172.20.3.1")],
       }),
       2,
-      `zdb ${await nextRid()}-2: mode 5 is not supported; use 0 (seq) or 1 (user)`,
+      `container ${await nextRid()}-2: ip 172.20.3.1 is the gateway of network "refnet" on node ${A.node_id}; use .2-.254 of 172.20.3.0/24`,
     );
-    const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
-    expect(
-      r.results.map((x: { workload_id: string; state: number }) => [x.workload_id, x.state]).sort(),
-    ).toEqual([
-      [`${rid}-1`, 2],
-      [`${rid}-2`, 0],
-    ]);
+    // The volume that did provision stays on the node, holding its capacity.
+    const held = await waitFor("the volume's ok result", async () => {
+      const r = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
+      return r.results.find((x: { workload_id: string }) => x.workload_id === `${rid}-1`);
+    });
+    expect(held).toMatchObject({ state: 1 });
+    expect((await http("GET", `${fx.url}/nodes/${A.node_id}`)).body.reserved_resources).toEqual({
+      ...before,
+      sru: before.sru + 100,
+    });
+    const done = await cancelAfterError(rid, failed);
+    expect(done.results.find((x) => x.workload_id === `${rid}-1`)).toEqual({
+      ...held,
+      state: 2,
+    });
     expect((await http("GET", `${fx.url}/nodes/${A.node_id}`)).body.reserved_resources).toEqual(
       before,
     );
