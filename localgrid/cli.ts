@@ -11,7 +11,9 @@ const HELP = `usage: localgrid [options]
 
   --port N                 listen port (default 8080; 0 = pick a free port)
   --host H                 listen address (default 127.0.0.1)
-  --data-dir DIR           state directory (default .localgrid); state.json survives restarts
+  --data-dir DIR           state directory (default .localgrid, made 0700); every change is in
+                           its write-ahead log (fsync'ed before the answer) or state.json
+  --compact-bytes N        compact the write-ahead log into state.json above N bytes (default 8 MiB)
   --grid FILE              JSON grid definition replacing the default grid
   --seed N                 seed of the fault PRNG (default 1)
   --provision-delay-ms N   delay per provisioned workload (default 50)
@@ -22,10 +24,13 @@ const HELP = `usage: localgrid [options]
   --down-node ID           a node that never polls (repeatable)
   --fail-node ID=MESSAGE   a node that fails every workload with MESSAGE (repeatable)
   --clock-offset-s N       move the grid clock by N seconds
+  --expose-secrets-for-tests
+                           serve GET /__localgrid/secrets/{rid}-{wid}: the secrets nodes opened,
+                           to anyone (tests only; never on a grid others use)
   --help                   this text
 
 Control API: GET /__localgrid/state, POST /__localgrid/reset, GET /__localgrid/counters,
-GET|PUT /__localgrid/faults, GET|PUT /__localgrid/clock, GET /__localgrid/secrets/{rid}-{wid}
+GET|PUT /__localgrid/faults, GET|PUT /__localgrid/clock
 `;
 
 function fail(msg: string): never {
@@ -94,6 +99,12 @@ export function parseArgs(argv: string[]): LocalGridOptions | "help" {
         break;
       case "--drop-rate":
         opts.dropAfterProcessRate = num(flag, take(), 0, 1);
+        break;
+      case "--compact-bytes":
+        opts.compactBytes = num(flag, take(), 1);
+        break;
+      case "--expose-secrets-for-tests":
+        opts.exposeSecretsForTests = true;
         break;
       case "--clock-offset-s":
         opts.clockOffsetSeconds = num(flag, take(), -Number.MAX_SAFE_INTEGER);

@@ -1,7 +1,8 @@
 /**
  * The control API under `/__localgrid/`, kept apart from explorer routes and never subject to
- * faults: state dump, reset, request counters, fault settings, the grid clock, and the secrets
- * nodes opened (so end-to-end tests can prove a node could open what the provider sealed).
+ * faults: state dump, reset, request counters, fault settings, the grid clock, and — only when
+ * started with `exposeSecretsForTests` — the secrets nodes opened (so end-to-end tests can prove
+ * a node could open what the provider sealed).
  */
 import { badRequest } from "./errors";
 import { ok } from "./http";
@@ -18,6 +19,8 @@ export interface ControlContext {
   setFaults(p: FaultPatch): void;
   counters(): Record<string, number>;
   resetCounters(): void;
+  /** Adds `GET /__localgrid/secrets/{gwid}`: it hands any user's secrets to anyone. */
+  exposeSecretsForTests: boolean;
 }
 
 function parseJson(body: string): unknown {
@@ -30,7 +33,7 @@ function parseJson(body: string): unknown {
 
 export function controlRoutes(ctx: ControlContext): RouteDef[] {
   const { store } = ctx;
-  return [
+  const routes: RouteDef[] = [
     { method: "GET", template: "/__localgrid/state", handler: () => ok(store.dump()) },
     {
       method: "POST",
@@ -83,13 +86,16 @@ export function controlRoutes(ctx: ControlContext): RouteDef[] {
         return ok({ now: store.now(), offsetSeconds: store.clockOffsetSeconds });
       },
     },
-    {
+  ];
+  if (ctx.exposeSecretsForTests) {
+    routes.push({
       method: "GET",
       template: "/__localgrid/secrets/{gwid}",
       handler: ({ params }) => {
         parseGwid(params.gwid);
         return ok(store.getSecrets(params.gwid));
       },
-    },
-  ];
+    });
+  }
+  return routes;
 }

@@ -26,8 +26,18 @@ export interface LocalGridOptions {
   port?: number;
   /** Default "127.0.0.1". */
   host?: string;
-  /** Persist state here (state.json, atomic writes); omitted = in memory only. */
+  /**
+   * Persist state here (a write-ahead log fsync'ed before each answer, compacted into
+   * state.json; the dir is made 0700, the files are 0600); omitted = in memory only.
+   */
   dataDir?: string;
+  /** Log size in bytes above which it is compacted into state.json; default 8 MiB. */
+  compactBytes?: number;
+  /**
+   * Serve `GET /__localgrid/secrets/{gwid}`, the secrets nodes opened, to anyone who asks. For
+   * tests that prove a node could open what a client sealed; never on a shared grid.
+   */
+  exposeSecretsForTests?: boolean;
   /** Default: `defaultGrid()` (or the grid saved in dataDir). */
   grid?: GridDefinition;
   /** Drives all fault randomness (mulberry32). Default 1. */
@@ -74,6 +84,7 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
     grid: opts.grid,
     defaultGrid,
     dataDir: opts.dataDir,
+    compactBytes: opts.compactBytes,
     clockOffsetSeconds: opts.clockOffsetSeconds,
     log,
   });
@@ -112,6 +123,7 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
       setFaults,
       counters: () => server.counters(),
       resetCounters: () => server.resetCounters(),
+      exposeSecretsForTests: opts.exposeSecretsForTests ?? false,
     }),
   ];
   const server: ExplorerServer = new ExplorerServer({
@@ -119,6 +131,7 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
     faults: () => faults,
     random: () => random(),
     log,
+    durable: () => store.durable(),
   });
 
   const host = opts.host ?? "127.0.0.1";

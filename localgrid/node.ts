@@ -86,7 +86,7 @@ export class SimNode {
     if (from !== this.rt.cursor) {
       this.log(`node ${this.node.def.hostname ?? this.id}: resuming from reservation ${from}`);
       this.rt.cursor = from;
-      this.store.changed();
+      this.store.nodeChanged(this.id);
     }
     this.schedule(0);
   }
@@ -122,7 +122,7 @@ export class SimNode {
     // lastSeen alone is not worth a state write; a cursor move is.
     if (this.rt.cursor !== lastId + 1) {
       this.rt.cursor = lastId + 1;
-      this.store.changed();
+      this.store.nodeChanged(this.id);
     }
 
     // Local expiry (§7.3): a node decommissions what it holds once created + duration passes.
@@ -202,7 +202,7 @@ export class SimNode {
       ) {
         delete this.rt.networks[w.networkKey];
       }
-      this.store.changed();
+      this.store.nodeChanged(this.id);
       this.log(`node ${this.node.def.hostname ?? this.id}: decommissioned ${gwid}`);
     }
     try {
@@ -307,7 +307,7 @@ export class SimNode {
   private keep(w: ProvisionedWorkload, secrets?: Record<string, unknown>): void {
     this.rt.workloads[w.gwid] = w;
     if (secrets) this.store.setSecrets(w.gwid, secrets);
-    this.store.changed();
+    this.store.nodeChanged(this.id);
   }
 
   private open(hex: string, what: string): string {
@@ -474,6 +474,16 @@ export class SimNode {
     const secretEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.secret_environment ?? {})) {
       secretEnv[k] = v === "" ? "" : this.open(v, `secret_environment ${k}`);
+    }
+    // zos decodes these into unsigned integers: a negative one never provisions, and a zero one
+    // would reserve nothing (both would let others overcommit the node).
+    const sizes = { cpu: "vCPU", memory: "MiB", disk_size: "MiB" } as const;
+    for (const [field, unit] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
+      const v = c.capacity[field];
+      if (!(v >= 1))
+        throw new Refusal(
+          `container ${gwid}: capacity.${field} ${v} is invalid; it must be at least 1 (${unit})`,
+        );
     }
     const want = {
       cru: c.capacity.cpu,

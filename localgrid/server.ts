@@ -37,6 +37,8 @@ export interface ServerDeps {
   faults(): FaultSettings;
   random(): number;
   log(line: string): void;
+  /** Resolves once every state change made so far is on disk; awaited before each answer. */
+  durable(): Promise<void>;
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -88,21 +90,32 @@ export class ExplorerServer {
     res.end(text);
   }
 
+  /**
+   * Reads the body, or rejects with a 413 once it passes MAX_BODY (at once when Content-Length
+   * says so). The rest of an oversized body is read and dropped rather than the socket destroyed,
+   * so the client gets the 413 instead of a reset connection; the answer closes the connection.
+   */
   private readBody(req: IncomingMessage): Promise<string> {
     return new Promise((resolve, reject) => {
+      const tooLarge = (): void => {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
+      };
+      if (Number(req.headers["content-length"] ?? 0) > MAX_BODY) {
+        tooLarge();
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       req.on("data", (c: Buffer) => {
         size += c.length;
-        if (size > MAX_BODY) {
-          reject(new HttpError(413, `request body larger than ${MAX_BODY} bytes`));
-          req.destroy();
-          return;
-        }
-        chunks.push(c);
+        if (size > MAX_BODY) tooLarge();
+        else chunks.push(c);
       });
       req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-      req.on("error", reject);
+      // The client went away mid-body: nobody reads the answer, but no 5xx and no stack either.
+      req.on("error", (e) => reject(new HttpError(400, `request body unreadable: ${e.message}`)));
     });
   }
 
@@ -123,6 +136,7 @@ export class ExplorerServer {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
+      // The whole path was checked to decode (handle), so this cannot throw.
       route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1])));
       return { route, params };
     }
@@ -139,6 +153,17 @@ export class ExplorerServer {
         "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
       });
       res.end();
+      return;
+    }
+    try {
+      decodeURIComponent(url.pathname);
+    } catch {
+      // Go's server refuses such a request line with a 400 before any handler runs.
+      req.resume();
+      this.write(res, {
+        status: 400,
+        body: { error: `malformed percent-encoding in path ${JSON.stringify(url.pathname)}` },
+      });
       return;
     }
     const found = this.match(method, url.pathname, url.searchParams);
@@ -178,6 +203,16 @@ export class ExplorerServer {
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       reply = { status: e.status, body: { error: e.message } };
+      if (e.status === 413) reply.headers = { Connection: "close" };
+    }
+    try {
+      // Nothing is acknowledged (or shown) before it would survive a crash.
+      await this.deps.durable();
+    } catch (e) {
+      reply = {
+        status: 500,
+        body: { error: `localgrid could not save the change: ${(e as Error).message}` },
+      };
     }
     if (
       faulted &&

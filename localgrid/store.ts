@@ -4,22 +4,17 @@
  * HTTP routes and the in-process nodes both go through these methods, so the node-facing
  * behaviour the tests exercise over HTTP is the one the simulated nodes use.
  *
- * Persistence: one `state.json`, written atomically (tmp + fsync + rename), debounced, flushed
- * on close. Each reservation's JSON is cached until it changes so a write with thousands of
- * reservations stays cheap.
+ * Persistence (journal.ts): every change is written to a write-ahead log and fsync'ed before
+ * the request that made it is answered (`durable()`), in records grouped across concurrent
+ * requests; the log is compacted into `state.json`. A record holds the current value of each
+ * entity changed since the previous one, which is why every mutation names what it changed:
+ * `changed(r)` for a reservation, `nodeChanged(id)` for a node's runtime or queue, `changed()`
+ * for users, counters and the clock. Each reservation's JSON is cached until it changes so
+ * records and snapshots with thousands of reservations stay cheap.
+ *
+ * The secrets a simulated node opened are kept in memory only: on disk there are only the sealed
+ * boxes the client sent (inside the reservations).
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import { open as openAsync, rename as renameAsync } from "node:fs/promises";
-import { join } from "node:path";
 import { badRequest, HttpError, notFound, unauthorized, conflict, internal } from "./errors";
 import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./crypto";
 import type { NodeKeys } from "./crypto";
@@ -37,6 +32,8 @@ import {
   WorkloadType,
 } from "./types";
 import type { Reservation, Result, SigningSignature, User, WorkloadItem } from "./types";
+import { Journal, recoverDataDir } from "./journal";
+import type { JournalSource } from "./journal";
 
 /** A workload a simulated node has provisioned (its local cache, like zos's). */
 export interface ProvisionedWorkload {
@@ -75,9 +72,15 @@ export interface GridNode {
   farm: FarmDefinition;
 }
 
+/**
+ * The snapshot (`state.json`) and, with only the changed entities, a log record. A record with
+ * `reset` first forgets everything. Older state files also had `secrets`, which is ignored.
+ */
 interface PersistedState {
   version: 1;
-  grid: GridDefinition;
+  walSeq: number;
+  reset?: true;
+  grid?: GridDefinition;
   clockOffsetSeconds: number;
   userCounter: number;
   users: User[];
@@ -85,8 +88,10 @@ interface PersistedState {
   reservations: Reservation[];
   queues: Record<string, WorkloadItem[]>;
   nodes: Record<string, NodeRuntime>;
-  secrets: Record<string, Record<string, unknown>>;
 }
+
+/** Default size of the log above which it is compacted into the snapshot. */
+export const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
 
 export interface Page<T> {
   items: T[];
@@ -133,7 +138,7 @@ const sumResources = (a: Resources, b: Resources): Resources => ({
 });
 export const ZERO_RESOURCES: Resources = { cru: 0, mru: 0, hru: 0, sru: 0 };
 
-export class Store {
+export class Store implements JournalSource {
   readonly nodes = new Map<string, GridNode>();
   readonly nodeOrder: string[] = [];
   clockOffsetSeconds = 0;
@@ -148,19 +153,18 @@ export class Store {
   private runtime = new Map<string, NodeRuntime>();
   private secrets = new Map<string, Record<string, unknown>>();
   private jsonCache = new Map<number, string>();
-  private saveTimer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
-  private dirty = false;
-  private lastSerializeMs = 0;
-  private readonly file: string | null;
+  /** What changed since the last log record (see captureChanges). */
+  private dirtyReservations = new Set<number>();
+  private dirtyNodes = new Set<string>();
+  private dirtyUsers = false;
+  private dirtyMeta = false;
+  private resetPending = false;
+  private journal: Journal | null = null;
 
   private constructor(
     readonly grid: GridDefinition,
-    private readonly dataDir: string | undefined,
     private readonly log: (line: string) => void,
-  ) {
-    this.file = dataDir ? join(dataDir, "state.json") : null;
-  }
+  ) {}
 
   /**
    * Opens the store. With a data dir holding a state file, resumes it; the grid saved there is
@@ -171,24 +175,33 @@ export class Store {
     defaultGrid: () => GridDefinition;
     dataDir?: string;
     clockOffsetSeconds?: number;
+    /** Log size above which it is compacted into the snapshot; default DEFAULT_COMPACT_BYTES. */
+    compactBytes?: number;
     log: (line: string) => void;
   }): Promise<Store> {
     await cryptoReady();
-    let persisted: PersistedState | null = null;
-    if (opts.dataDir) {
-      mkdirSync(opts.dataDir, { recursive: true });
-      const file = join(opts.dataDir, "state.json");
-      if (existsSync(file)) persisted = JSON.parse(readFileSync(file, "utf8")) as PersistedState;
-    }
-    const grid = opts.grid ?? persisted?.grid ?? opts.defaultGrid();
-    const store = new Store(grid, opts.dataDir, opts.log);
+    const recovered = opts.dataDir ? recoverDataDir(opts.dataDir, opts.log) : null;
+    const snapshot = recovered?.snapshot as unknown as PersistedState | null | undefined;
+    const records = (recovered?.records ?? []) as unknown as PersistedState[];
+    const grid = opts.grid ?? snapshot?.grid ?? opts.defaultGrid();
+    const store = new Store(grid, opts.log);
     store.initGrid();
-    if (persisted) store.load(persisted);
+    if (snapshot) store.apply(snapshot);
+    for (const rec of records) store.apply(rec);
     if (opts.clockOffsetSeconds !== undefined) store.clockOffsetSeconds = opts.clockOffsetSeconds;
-    if (persisted) {
+    if (snapshot || records.length) {
       opts.log(
-        `resumed ${store.reservations.size} reservations and ${store.users.size} users from ${opts.dataDir}`,
+        `resumed ${store.reservations.size} reservations and ${store.users.size} users from ${opts.dataDir} (snapshot and ${records.length} log records)`,
       );
+    }
+    if (opts.dataDir) {
+      store.journal = await Journal.open({
+        dir: opts.dataDir,
+        lastSeq: records.at(-1)?.walSeq ?? snapshot?.walSeq ?? 0,
+        source: store,
+        compactBytes: opts.compactBytes ?? DEFAULT_COMPACT_BYTES,
+        log: opts.log,
+      });
     }
     return store;
   }
@@ -211,23 +224,27 @@ export class Store {
     }
   }
 
-  private load(p: PersistedState): void {
+  /** Applies the snapshot or a log record: upserts of what it holds (replaying twice is harmless). */
+  private apply(p: PersistedState): void {
+    if (p.reset) this.forget();
     this.clockOffsetSeconds = p.clockOffsetSeconds ?? 0;
     this.userCounter = p.userCounter;
     for (const u of p.users) this.users.set(u.id, u);
     this.reservationCounter = p.reservationCounter;
-    for (const r of p.reservations) this.index(r);
+    for (const r of p.reservations) {
+      // A reservation's customer and workloads never change, so its index entries stay valid.
+      if (this.reservations.has(r.id)) this.reservations.set(r.id, r);
+      else this.index(r);
+    }
     for (const [node, items] of Object.entries(p.queues)) {
       if (this.queues.has(node))
         this.queues.set(node, new Map(items.map((i) => [i.workload_id, i])));
     }
     for (const [node, rt] of Object.entries(p.nodes))
       if (this.runtime.has(node)) this.runtime.set(node, rt);
-    for (const [gwid, s] of Object.entries(p.secrets)) this.secrets.set(gwid, s);
   }
 
-  /** Forgets every user, reservation and node state; the grid and the clock offset stay. */
-  reset(): void {
+  private forget(): void {
     this.userCounter = 0;
     this.users.clear();
     this.reservationCounter = 0;
@@ -237,6 +254,13 @@ export class Store {
     this.secrets.clear();
     this.jsonCache.clear();
     this.resetRuntime();
+  }
+
+  /** Forgets every user, reservation and node state; the grid and the clock offset stay. */
+  reset(): void {
+    this.forget();
+    this.dirtyReservations.clear();
+    this.resetPending = true;
     this.changed();
   }
 
@@ -247,16 +271,33 @@ export class Store {
 
   // ---------------------------------------------------------------- persistence
 
-  /**
-   * Schedules an atomic state write, debounced (50 ms, longer for large states, see saveDelay). The write itself is asynchronous (only the
-   * serialization runs on the event loop) so persistence does not stall request handling.
-   */
+  /** Marks users, counters, the clock and every node's runtime and queue changed. */
   changed(r?: Reservation): void {
-    if (r) this.jsonCache.delete(r.id);
-    if (!this.file) return;
-    this.dirty = true;
-    if (!this.saveTimer && !this.writing)
-      this.saveTimer = setTimeout(() => void this.writeAsync(), 50);
+    if (r) {
+      this.jsonCache.delete(r.id);
+      this.dirtyReservations.add(r.id);
+    } else this.dirtyMeta = true;
+    this.journal?.changed();
+  }
+
+  /** Marks the users changed (a record carries them all: they are few and small). */
+  private usersChanged(): void {
+    this.dirtyUsers = true;
+    this.journal?.changed();
+  }
+
+  /** Marks one node's runtime (cursor, workloads, networks) and its queue changed. */
+  nodeChanged(nodeId: string): void {
+    this.dirtyNodes.add(nodeId);
+    this.journal?.changed();
+  }
+
+  /**
+   * Resolves once every change made so far is on disk (at once without a data dir). The server
+   * awaits it before answering, so a 2xx is never lost to a crash.
+   */
+  durable(): Promise<void> {
+    return this.journal?.durable() ?? Promise.resolve();
   }
 
   private reservationJson(r: Reservation): string {
@@ -268,66 +309,75 @@ export class Store {
     return s;
   }
 
-  private serialize(): string {
-    const queues: Record<string, WorkloadItem[]> = {};
-    for (const [n, q] of this.queues) queues[n] = [...q.values()];
-    const head: Omit<PersistedState, "reservations"> = {
-      version: 1,
-      grid: this.grid,
-      clockOffsetSeconds: this.clockOffsetSeconds,
-      userCounter: this.userCounter,
-      users: [...this.users.values()],
-      reservationCounter: this.reservationCounter,
-      queues,
-      nodes: Object.fromEntries(this.runtime),
-      secrets: Object.fromEntries(this.secrets),
-    };
-    const res = [...this.reservations.values()].map((r) => this.reservationJson(r)).join(",");
+  /** State as JSON: `head` plus the reservations, from the cached serializations. */
+  private stateText(
+    head: Omit<PersistedState, "reservations">,
+    reservations: Iterable<Reservation>,
+  ): string {
+    const res = [...reservations].map((r) => this.reservationJson(r)).join(",");
     return `${JSON.stringify(head).slice(0, -1)},"reservations":[${res}]}`;
   }
 
-  private async writeAsync(): Promise<void> {
-    this.saveTimer = null;
-    if (!this.file || !this.dirty) return;
-    this.dirty = false;
-    const t0 = performance.now();
-    const text = this.serialize();
-    this.lastSerializeMs = performance.now() - t0;
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    this.writing = (async () => {
-      const fh = await openAsync(tmp, "w");
-      try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await renameAsync(tmp, this.file!);
-    })().catch((e: unknown) => this.log(`state write failed: ${String(e)}`));
-    await this.writing;
-    this.writing = null;
-    if (this.dirty && !this.saveTimer)
-      this.saveTimer = setTimeout(() => void this.writeAsync(), 50);
+  private nodeParts(ids: Iterable<string>): Pick<PersistedState, "queues" | "nodes"> {
+    const queues: Record<string, WorkloadItem[]> = {};
+    const nodes: Record<string, NodeRuntime> = {};
+    for (const id of ids) {
+      queues[id] = [...(this.queues.get(id)?.values() ?? [])];
+      nodes[id] = this.runtime.get(id)!;
+    }
+    return { queues, nodes };
   }
 
-  /** Writes state.json now: tmp file, fsync, rename — a crash never leaves a torn file. */
-  async flush(): Promise<void> {
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = null;
-    }
-    if (this.writing) await this.writing;
-    if (!this.file) return;
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, this.serialize());
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    this.dirty = false;
+  captureChanges(seq: number): { text: string; undo: () => void } | null {
+    const meta = this.dirtyMeta;
+    const users = meta || this.dirtyUsers;
+    const reset = this.resetPending;
+    const resIds = [...this.dirtyReservations].sort((a, b) => a - b);
+    const nodeIds = meta ? [...this.nodeOrder] : [...this.dirtyNodes];
+    if (!users && resIds.length === 0 && nodeIds.length === 0) return null;
+    this.dirtyMeta = false;
+    this.dirtyUsers = false;
+    this.resetPending = false;
+    this.dirtyReservations.clear();
+    this.dirtyNodes.clear();
+    const head: Omit<PersistedState, "reservations"> = {
+      version: 1,
+      walSeq: seq,
+      ...(reset ? { reset: true as const } : {}),
+      clockOffsetSeconds: this.clockOffsetSeconds,
+      userCounter: this.userCounter,
+      users: users ? [...this.users.values()] : [],
+      reservationCounter: this.reservationCounter,
+      ...this.nodeParts(nodeIds),
+    };
+    const text = this.stateText(
+      head,
+      resIds.flatMap((id) => this.reservations.get(id) ?? []),
+    );
+    const undo = (): void => {
+      this.dirtyMeta ||= meta;
+      this.dirtyUsers ||= users;
+      this.resetPending ||= reset;
+      for (const id of resIds) this.dirtyReservations.add(id);
+      for (const id of nodeIds) this.dirtyNodes.add(id);
+    };
+    return { text, undo };
+  }
+
+  snapshotText(walSeq: number): string {
+    return this.stateText(
+      {
+        version: 1,
+        walSeq,
+        grid: this.grid,
+        clockOffsetSeconds: this.clockOffsetSeconds,
+        userCounter: this.userCounter,
+        users: [...this.users.values()],
+        reservationCounter: this.reservationCounter,
+        ...this.nodeParts(this.nodeOrder),
+      },
+      this.reservations.values(),
+    );
   }
 
   /** The full state for `GET /__localgrid/state`. */
@@ -374,7 +424,7 @@ export class Store {
       description: "",
     };
     this.users.set(user.id, user);
-    this.changed();
+    this.usersChanged();
     return user;
   }
 
@@ -410,7 +460,7 @@ export class Store {
     if (u.host !== "") cur.host = u.host;
     if (u.description !== "") cur.description = u.description;
     if (u.pubkey !== "") cur.pubkey = u.pubkey;
-    this.changed();
+    this.usersChanged();
   }
 
   validateUser(tidText: string, body: string): { is_valid: boolean } {
@@ -564,7 +614,12 @@ export class Store {
   }
 
   private pushItems(r: Reservation): void {
-    for (const item of workloadItems(r)) this.queues.get(item.node_id)?.set(item.workload_id, item);
+    for (const item of workloadItems(r)) {
+      const q = this.queues.get(item.node_id);
+      if (!q) continue;
+      q.set(item.workload_id, item);
+      this.nodeChanged(item.node_id);
+    }
   }
 
   /**
@@ -663,7 +718,7 @@ export class Store {
     const stored: Result = { ...result, workload_id: gwid, node_id: nodeId, epoch: this.now() };
     r.results = r.results.filter((x) => !(x.workload_id === gwid && x.node_id === nodeId));
     r.results.push(stored);
-    this.queues.get(nodeId)?.delete(gwid);
+    if (this.queues.get(nodeId)?.delete(gwid)) this.nodeChanged(nodeId);
     if (stored.state === ResultState.error) this.markDelete(r);
     this.changed(r);
   }
@@ -700,7 +755,7 @@ export class Store {
         node_id: "",
       });
     }
-    this.queues.get(nodeId)?.delete(gwid);
+    if (this.queues.get(nodeId)?.delete(gwid)) this.nodeChanged(nodeId);
     const done = workloadItems(r).every(
       (i) => this.resultFor(r, i.workload_id, i.node_id)?.state === ResultState.deleted,
     );
@@ -757,20 +812,24 @@ export class Store {
     return this.reservations.has(rid);
   }
 
+  /** Kept in memory only (see the module comment). */
   setSecrets(gwid: string, s: Record<string, unknown>): void {
     this.secrets.set(gwid, s);
-    this.changed();
   }
 
   getSecrets(gwid: string): Record<string, unknown> {
     const s = this.secrets.get(gwid);
-    if (!s) throw new HttpError(404, `no secrets opened for workload ${gwid}`);
+    if (!s)
+      throw new HttpError(
+        404,
+        `no secrets opened for workload ${gwid} since this grid process started (they are kept in memory only)`,
+      );
     return s;
   }
 
-  /** Flushes pending writes; called on close. */
+  /** Writes what is pending and compacts the log into the snapshot; called on close. */
   async close(): Promise<void> {
-    await this.flush();
+    await this.journal?.close();
   }
 
   debug(line: string): void {

@@ -4,6 +4,8 @@
  * only the container, refresh drops what was cancelled behind the stack's back, no secret reaches
  * the state in plain text, and destroy leaves every reservation deleted.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { Reservation } from "../../provider/client";
 import { signDelete } from "../../provider/crypto";
 import { identityFromMnemonic } from "../../provider/identity";
@@ -77,7 +79,7 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
   let s: Scenario;
 
   beforeAll(async () => {
-    s = await startScenario({ name: "reference" });
+    s = await startScenario({ name: "reference", gridArgs: ["--expose-secrets-for-tests"] });
   }, 30 * MINUTES);
 
   afterAll(() => endScenario(s));
@@ -210,7 +212,7 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
   );
 
   test(
-    "7. pulumi stack export holds none of the secrets in plain text",
+    "7. neither pulumi stack export nor the grid's state files hold any secret in plain text",
     async () => {
       const outputs = await s.ws.outputs(true);
       const shards = outputs.shards as string[];
@@ -226,9 +228,21 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
         wireguardPrivateKey: wg.wireguard_private_key,
       };
       const state = await s.ws.exportState();
+      // The grid keeps only the sealed boxes: its snapshot and log, private to its user.
+      const gridDir = path.join(s.dir, "grid");
+      const gridFiles = ["state.json", "state.wal"].map((f) => path.join(gridDir, f));
+      expect(fs.statSync(gridDir).mode & 0o777).toBe(0o700);
+      for (const f of gridFiles)
+        expect({ f, mode: fs.statSync(f).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+      const gridState = gridFiles.map((f) => fs.readFileSync(f, "utf8")).join("\n");
+      expect(gridState).toContain(`"customer_tid":${s.identity.tid}`);
       for (const [what, value] of Object.entries(secrets)) {
         expect(value.length).toBeGreaterThan(8);
         expect({ what, found: state.includes(value) }).toEqual({ what, found: false });
+        expect({ what, inGridState: gridState.includes(value) }).toEqual({
+          what,
+          inGridState: false,
+        });
       }
     },
     10 * MINUTES,

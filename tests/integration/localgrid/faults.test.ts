@@ -178,10 +178,10 @@ describe("control API", () => {
     expect(user.tid).toBe(1);
   });
 
-  it("secrets of an unknown workload are 404", async () => {
+  it("has no secrets route unless started with exposeSecretsForTests", async () => {
     expect(await control("GET", "/secrets/999-1")).toMatchObject({
       status: 404,
-      body: { error: "no secrets opened for workload 999-1" },
+      body: { error: "no route for GET /__localgrid/secrets/999-1" },
     });
   });
 });

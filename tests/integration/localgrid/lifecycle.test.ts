@@ -16,7 +16,7 @@ import {
   useGrid,
 } from "./helpers";
 
-const fx = useGrid();
+const fx = useGrid(undefined, { exposeSecretsForTests: true });
 
 describe("reference scenario lifecycle, hand-built", () => {
   it("network → zdb + volume + container: create, deploy, results, sign-delete, deleted, capacity released", async () => {
@@ -98,6 +98,10 @@ describe("reference scenario lifecycle, hand-built", () => {
     });
     const wg = await http("GET", `${fx.grid.origin}/__localgrid/secrets/${netRid}-1`);
     expect(Buffer.from(wg.body.wireguard_private_key, "base64")).toHaveLength(32);
+    expect(await http("GET", `${fx.grid.origin}/__localgrid/secrets/999-1`)).toMatchObject({
+      status: 404,
+      body: { error: expect.stringContaining("no secrets opened for workload 999-1") },
+    });
 
     // Capacity shows in GET /nodes and /nodes/{id}.
     const n0 = (await http("GET", `${fx.url}/nodes/${node.node_id}`)).body;

@@ -22,7 +22,12 @@ let identity: Identity;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  lg = await startLocalGrid({ port: 0, pollIntervalMs: 20, provisionDelayMs: 0 });
+  lg = await startLocalGrid({
+    port: 0,
+    pollIntervalMs: 20,
+    provisionDelayMs: 0,
+    exposeSecretsForTests: true,
+  });
   const reg = await registerIdentity({ explorerUrl: lg.url, name: "resources" });
   identity = identityFromMnemonic(reg.mnemonic, reg.tid);
   client = new ExplorerClient({ baseUrl: lg.url });
