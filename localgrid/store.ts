@@ -87,7 +87,15 @@ interface PersistedState {
   reservationCounter: number;
   reservations: Reservation[];
   queues: Record<string, WorkloadItem[]>;
-  nodes: Record<string, NodeRuntime>;
+  /** Snapshot: every node's runtime. */
+  nodes?: Record<string, NodeRuntime>;
+  /** Log record: what changed in a node's runtime (its workloads grow with the node's use). */
+  nodeChanges?: Record<string, NodeRuntimeChange>;
+}
+
+interface NodeRuntimeChange extends Omit<NodeRuntime, "workloads"> {
+  workloads: Record<string, ProvisionedWorkload>;
+  removed: string[];
 }
 
 /** Default size of the log above which it is compacted into the snapshot. */
@@ -153,6 +161,8 @@ export class Store implements JournalSource {
   private runtime = new Map<string, NodeRuntime>();
   private secrets = new Map<string, Record<string, unknown>>();
   private jsonCache = new Map<number, string>();
+  /** Per node, each provisioned workload's JSON as last logged: records carry only changes. */
+  private loggedWorkloads = new Map<string, Map<string, string>>();
   /** What changed since the last log record (see captureChanges). */
   private dirtyReservations = new Set<number>();
   private dirtyNodes = new Set<string>();
@@ -195,6 +205,7 @@ export class Store implements JournalSource {
       );
     }
     if (opts.dataDir) {
+      store.markNodesLogged();
       store.journal = await Journal.open({
         dir: opts.dataDir,
         lastSeq: records.at(-1)?.walSeq ?? snapshot?.walSeq ?? 0,
@@ -240,8 +251,15 @@ export class Store implements JournalSource {
       if (this.queues.has(node))
         this.queues.set(node, new Map(items.map((i) => [i.workload_id, i])));
     }
-    for (const [node, rt] of Object.entries(p.nodes))
+    for (const [node, rt] of Object.entries(p.nodes ?? {}))
       if (this.runtime.has(node)) this.runtime.set(node, rt);
+    for (const [node, { workloads, removed, ...rest }] of Object.entries(p.nodeChanges ?? {})) {
+      const rt = this.runtime.get(node);
+      if (!rt) continue;
+      Object.assign(rt, rest);
+      Object.assign(rt.workloads, workloads);
+      for (const gwid of removed) delete rt.workloads[gwid];
+    }
   }
 
   private forget(): void {
@@ -318,14 +336,56 @@ export class Store implements JournalSource {
     return `${JSON.stringify(head).slice(0, -1)},"reservations":[${res}]}`;
   }
 
-  private nodeParts(ids: Iterable<string>): Pick<PersistedState, "queues" | "nodes"> {
+  private queueParts(ids: Iterable<string>): Record<string, WorkloadItem[]> {
     const queues: Record<string, WorkloadItem[]> = {};
-    const nodes: Record<string, NodeRuntime> = {};
+    for (const id of ids) queues[id] = [...(this.queues.get(id)?.values() ?? [])];
+    return queues;
+  }
+
+  /**
+   * What changed in these nodes' runtimes since they were last logged, and how to take that
+   * back (the record was not written).
+   */
+  private nodeChanges(ids: string[]): {
+    changes: Record<string, NodeRuntimeChange>;
+    undo: () => void;
+  } {
+    const changes: Record<string, NodeRuntimeChange> = {};
+    const previous: [Map<string, string>, string, string | undefined][] = [];
     for (const id of ids) {
-      queues[id] = [...(this.queues.get(id)?.values() ?? [])];
-      nodes[id] = this.runtime.get(id)!;
+      const { workloads, ...rest } = this.runtime.get(id)!;
+      let logged = this.loggedWorkloads.get(id);
+      if (!logged) this.loggedWorkloads.set(id, (logged = new Map()));
+      const change: NodeRuntimeChange = { ...rest, workloads: {}, removed: [] };
+      for (const [gwid, w] of Object.entries(workloads)) {
+        const json = JSON.stringify(w);
+        const before = logged.get(gwid);
+        if (before === json) continue;
+        change.workloads[gwid] = w;
+        previous.push([logged, gwid, before]);
+        logged.set(gwid, json);
+      }
+      for (const [gwid, json] of logged) {
+        if (workloads[gwid]) continue;
+        change.removed.push(gwid);
+        previous.push([logged, gwid, json]);
+        logged.delete(gwid);
+      }
+      changes[id] = change;
     }
-    return { queues, nodes };
+    const undo = (): void => {
+      for (const [logged, gwid, before] of previous.reverse()) {
+        if (before === undefined) logged.delete(gwid);
+        else logged.set(gwid, before);
+      }
+    };
+    return { changes, undo };
+  }
+
+  /** The current runtimes are what is on disk (after recovery). */
+  private markNodesLogged(): void {
+    this.loggedWorkloads.clear();
+    this.nodeChanges(this.nodeOrder);
   }
 
   captureChanges(seq: number): { text: string; undo: () => void } | null {
@@ -340,6 +400,7 @@ export class Store implements JournalSource {
     this.resetPending = false;
     this.dirtyReservations.clear();
     this.dirtyNodes.clear();
+    const nodes = this.nodeChanges(nodeIds);
     const head: Omit<PersistedState, "reservations"> = {
       version: 1,
       walSeq: seq,
@@ -348,7 +409,8 @@ export class Store implements JournalSource {
       userCounter: this.userCounter,
       users: users ? [...this.users.values()] : [],
       reservationCounter: this.reservationCounter,
-      ...this.nodeParts(nodeIds),
+      queues: this.queueParts(nodeIds),
+      nodeChanges: nodes.changes,
     };
     const text = this.stateText(
       head,
@@ -360,6 +422,7 @@ export class Store implements JournalSource {
       this.resetPending ||= reset;
       for (const id of resIds) this.dirtyReservations.add(id);
       for (const id of nodeIds) this.dirtyNodes.add(id);
+      nodes.undo();
     };
     return { text, undo };
   }
@@ -374,7 +437,8 @@ export class Store implements JournalSource {
         userCounter: this.userCounter,
         users: [...this.users.values()],
         reservationCounter: this.reservationCounter,
-        ...this.nodeParts(this.nodeOrder),
+        queues: this.queueParts(this.nodeOrder),
+        nodes: Object.fromEntries(this.runtime),
       },
       this.reservations.values(),
     );
