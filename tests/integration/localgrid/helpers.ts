@@ -3,6 +3,11 @@
  * independent of provider/ — these tests check localgrid against the reference, not against
  * the provider's reading of it.
  */
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import sodium from "libsodium-wrappers";
 import { startLocalGrid } from "../../../localgrid";
 import type { LocalGrid, LocalGridOptions } from "../../../localgrid";
@@ -280,4 +285,59 @@ export function useGrid(userName?: string, opts: LocalGridOptions = {}): GridFix
   });
   afterAll(() => f.grid?.close());
   return f;
+}
+
+const ROOT = join(__dirname, "../../..");
+export const CLI = join(ROOT, "dist/localgrid/cli.js");
+
+/** Builds dist/ when a test file runs on its own before any build. */
+export function ensureCli(): void {
+  if (!existsSync(CLI))
+    spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
+}
+
+/** The `localgrid` CLI as a child process: what a crash (kill -9) is tried against. */
+export interface GridChild {
+  proc: ChildProcess;
+  url: string;
+  origin: string;
+  /** Everything it wrote on stderr so far. */
+  stderr(): string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: no handler runs, nothing is flushed. */
+  kill9(): Promise<void>;
+}
+
+/** Starts the CLI on a free port with nodes polling every 20 ms and provisioning at once. */
+export function startGridChild(dir: string, extra: string[] = []): Promise<GridChild> {
+  ensureCli();
+  const args = ["--port", "0", "--data-dir", dir, "--poll-interval-ms", "20"];
+  args.push("--provision-delay-ms", "0", ...extra);
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  proc.stderr!.on("data", (c: Buffer) => (err += c.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: proc.stdout! });
+    rl.once("line", (line) => {
+      const m = /^localgrid listening on (http:\/\/127\.0\.0\.1:\d+\/explorer)$/.exec(line);
+      if (!m) return reject(new Error(`unexpected first line: ${line}`));
+      resolve({
+        proc,
+        url: m[1],
+        origin: new URL(m[1]).origin,
+        stderr: () => err,
+        stop: () => {
+          proc.kill("SIGTERM");
+          return exited;
+        },
+        kill9: async () => {
+          proc.kill("SIGKILL");
+          await exited;
+        },
+      });
+    });
+    void exited.then((code) => reject(new Error(`cli exited ${code}: ${err}`)));
+  });
 }

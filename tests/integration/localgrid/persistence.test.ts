@@ -1,23 +1,22 @@
-import { spawn, spawnSync } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { startLocalGrid } from "../../../localgrid";
 import type { LocalGrid } from "../../../localgrid";
 import {
+  CLI,
   createReservation,
   dataReservation,
+  ensureCli,
   http,
   nodes,
   registerUser,
+  startGridChild,
   volume,
   waitResults,
   waitState,
 } from "./helpers";
-
-const ROOT = join(__dirname, "../../..");
 
 describe("expiry (grid clock moved with PUT /__localgrid/clock)", () => {
   let grid: LocalGrid;
@@ -133,47 +132,12 @@ describe("a restart in the middle of a provision", () => {
 });
 
 describe("CLI process", () => {
-  const cli = join(ROOT, "dist/localgrid/cli.js");
-  beforeAll(() => {
-    if (!existsSync(cli))
-      spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
-  });
-
-  function start(dir: string): Promise<{ proc: ChildProcess; url: string }> {
-    const proc = spawn(
-      process.execPath,
-      [
-        cli,
-        "--port",
-        "0",
-        "--data-dir",
-        dir,
-        "--poll-interval-ms",
-        "20",
-        "--provision-delay-ms",
-        "0",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    return new Promise((resolve, reject) => {
-      const rl = createInterface({ input: proc.stdout! });
-      rl.once("line", (line) => {
-        const m = /^localgrid listening on (http:\/\/127\.0\.0\.1:\d+\/explorer)$/.exec(line);
-        if (m) resolve({ proc, url: m[1] });
-        else reject(new Error(`unexpected first line: ${line}`));
-      });
-      proc.once("exit", (code) => reject(new Error(`cli exited ${code}`)));
-    });
-  }
-  const stop = (proc: ChildProcess) =>
-    new Promise<number | null>((resolve) => {
-      proc.once("exit", (code) => resolve(code));
-      proc.kill("SIGTERM");
-    });
+  beforeAll(ensureCli);
 
   it("prints its URL, serves the default grid, exits 0 on SIGTERM and resumes on restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "localgrid-cli-"));
-    let { proc, url } = await start(dir);
+    let grid = await startGridChild(dir);
+    let url = grid.url;
     expect(await nodes(url)).toHaveLength(24);
     const user = await registerUser(url);
     const rid = await createReservation(
@@ -182,9 +146,10 @@ describe("CLI process", () => {
       dataReservation(user, { volumes: [volume((await nodes(url))[0], 1)] }),
     );
     await waitResults(url, rid, 1);
-    expect(await stop(proc)).toBe(0);
+    expect(await grid.stop()).toBe(0);
 
-    ({ proc, url } = await start(dir));
+    grid = await startGridChild(dir);
+    url = grid.url;
     try {
       const r = (await http("GET", `${url}/reservations/${rid}`)).body;
       expect(r).toMatchObject({
@@ -193,12 +158,12 @@ describe("CLI process", () => {
         results: [expect.objectContaining({ state: 1 })],
       });
     } finally {
-      expect(await stop(proc)).toBe(0);
+      expect(await grid.stop()).toBe(0);
     }
   });
 
   it("--help prints usage and exits 0", () => {
-    const out = spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
+    const out = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
     expect(out.status).toBe(0);
     expect(out.stdout).toContain("--fail-node ID=MESSAGE");
   });
