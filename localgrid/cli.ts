@@ -13,7 +13,7 @@ const HELP = `usage: localgrid [options]
   --host H                 listen address (default 127.0.0.1)
   --data-dir DIR           state directory (default .localgrid, made 0700); every change is in
                            its write-ahead log (fsync'ed before the answer) or state.json
-  --compact-bytes N        compact the write-ahead log into state.json above N bytes (default 8 MiB)
+  --compact-bytes N        compact the write-ahead log into state.json above N bytes (default 4 MiB)
   --grid FILE              JSON grid definition replacing the default grid
   --seed N                 seed of the fault PRNG (default 1)
   --provision-delay-ms N   delay per provisioned workload (default 50)

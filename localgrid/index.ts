@@ -31,7 +31,7 @@ export interface LocalGridOptions {
    * state.json; the dir is made 0700, the files are 0600); omitted = in memory only.
    */
   dataDir?: string;
-  /** Log size in bytes above which it is compacted into state.json; default 8 MiB. */
+  /** Log size in bytes above which it is compacted into state.json; default 4 MiB. */
   compactBytes?: number;
   /**
    * Serve `GET /__localgrid/secrets/{gwid}`, the secrets nodes opened, to anyone who asks. For

@@ -99,7 +99,7 @@ interface NodeRuntimeChange extends Omit<NodeRuntime, "workloads"> {
 }
 
 /** Default size of the log above which it is compacted into the snapshot. */
-export const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_COMPACT_BYTES = 4 * 1024 * 1024;
 
 export interface Page<T> {
   items: T[];
@@ -342,16 +342,9 @@ export class Store implements JournalSource {
     return queues;
   }
 
-  /**
-   * What changed in these nodes' runtimes since they were last logged, and how to take that
-   * back (the record was not written).
-   */
-  private nodeChanges(ids: string[]): {
-    changes: Record<string, NodeRuntimeChange>;
-    undo: () => void;
-  } {
+  /** What changed in these nodes' runtimes since they were last logged. */
+  private nodeChanges(ids: string[]): Record<string, NodeRuntimeChange> {
     const changes: Record<string, NodeRuntimeChange> = {};
-    const previous: [Map<string, string>, string, string | undefined][] = [];
     for (const id of ids) {
       const { workloads, ...rest } = this.runtime.get(id)!;
       let logged = this.loggedWorkloads.get(id);
@@ -359,27 +352,18 @@ export class Store implements JournalSource {
       const change: NodeRuntimeChange = { ...rest, workloads: {}, removed: [] };
       for (const [gwid, w] of Object.entries(workloads)) {
         const json = JSON.stringify(w);
-        const before = logged.get(gwid);
-        if (before === json) continue;
+        if (logged.get(gwid) === json) continue;
         change.workloads[gwid] = w;
-        previous.push([logged, gwid, before]);
         logged.set(gwid, json);
       }
-      for (const [gwid, json] of logged) {
+      for (const gwid of logged.keys()) {
         if (workloads[gwid]) continue;
         change.removed.push(gwid);
-        previous.push([logged, gwid, json]);
         logged.delete(gwid);
       }
       changes[id] = change;
     }
-    const undo = (): void => {
-      for (const [logged, gwid, before] of previous.reverse()) {
-        if (before === undefined) logged.delete(gwid);
-        else logged.set(gwid, before);
-      }
-    };
-    return { changes, undo };
+    return changes;
   }
 
   /** The current runtimes are what is on disk (after recovery). */
@@ -388,7 +372,7 @@ export class Store implements JournalSource {
     this.nodeChanges(this.nodeOrder);
   }
 
-  captureChanges(seq: number): { text: string; undo: () => void } | null {
+  captureChanges(seq: number): string | null {
     const meta = this.dirtyMeta;
     const users = meta || this.dirtyUsers;
     const reset = this.resetPending;
@@ -400,7 +384,6 @@ export class Store implements JournalSource {
     this.resetPending = false;
     this.dirtyReservations.clear();
     this.dirtyNodes.clear();
-    const nodes = this.nodeChanges(nodeIds);
     const head: Omit<PersistedState, "reservations"> = {
       version: 1,
       walSeq: seq,
@@ -410,21 +393,12 @@ export class Store implements JournalSource {
       users: users ? [...this.users.values()] : [],
       reservationCounter: this.reservationCounter,
       queues: this.queueParts(nodeIds),
-      nodeChanges: nodes.changes,
+      nodeChanges: this.nodeChanges(nodeIds),
     };
-    const text = this.stateText(
+    return this.stateText(
       head,
       resIds.flatMap((id) => this.reservations.get(id) ?? []),
     );
-    const undo = (): void => {
-      this.dirtyMeta ||= meta;
-      this.dirtyUsers ||= users;
-      this.resetPending ||= reset;
-      for (const id of resIds) this.dirtyReservations.add(id);
-      for (const id of nodeIds) this.dirtyNodes.add(id);
-      nodes.undo();
-    };
-    return { text, undo };
   }
 
   snapshotText(walSeq: number): string {
