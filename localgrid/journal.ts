@@ -1,21 +1,21 @@
 /**
  * The local grid's durable state files in its data dir:
  *
- * - `state.wal`, an append-only write-ahead log, one JSON record a line. A record holds the
- *   current value of every entity changed since the previous record (upserts, never deltas), so
+ * - `state.wal`, the write-ahead log, one JSON record a line. A record holds the current value
+ *   of every entity changed since the previous record, by key (and the keys removed), so
  *   replaying it twice, or over a snapshot that already holds part of it, gives the same state.
  * - `state.json`, the snapshot the log is compacted into; its `walSeq` names the last record it
- *   contains.
+ *   contains. Compaction closes the log and writes the snapshot beside the commits, which go on
+ *   in a fresh `state.wal`, so a large snapshot never holds up an answer.
  * - `state.wal.<n>`, the n-th log closed when a compaction began, kept until the snapshot
  *   holding its records is on disk.
  * - `state.wal.next`, the next log, filled with zeros ahead of time: records overwrite
  *   allocated blocks, so an fdatasync need not also commit a new file size to the filesystem
- *   journal (on ext4 that halves the typical fsync and cuts its tail several times). Recovery
- *   reads a log up to its first zero byte. Compaction writes the snapshot beside the commits,
- *   which go on in a fresh `state.wal`, so a large snapshot never holds up an answer.
+ *   journal (on ext4 that cut the p99 of a small write + fdatasync from 19-41 ms to 8 ms on the
+ *   development machine). Recovery reads a log up to its first zero byte.
  *
  * Group commit: a change marks the journal; on the next turn of the event loop one record with
- * everything changed so far is appended and fdatasync'ed, and every request that waited on
+ * everything changed so far is written and fdatasync'ed, and every request that waited on
  * `durable()` is answered. Requests arriving during that fsync go into the next record, so the
  * number of fsyncs follows the disk, not the request rate. A crash can only cut the last record
  * (never acknowledged: its fsync did not return), which recovery drops.

@@ -3,7 +3,7 @@
  * registrations, `kill -9` at a random moment, restart on the same data dir — every answered
  * (acknowledged) write is there, no id is handed out twice, no temp file is left.
  */
-import { mkdtempSync, readdirSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sodium from "libsodium-wrappers";
@@ -137,5 +137,54 @@ describe("kill -9 of the grid process under concurrent writes", () => {
     }
     // A clean stop leaves no temp file (nor a spare log) either.
     expect(readdirSync(dir).sort()).toEqual(["state.json", "state.wal"]);
+  });
+});
+
+describe("recovery of a damaged log", () => {
+  /** A data dir whose log holds the registration of `count` users (kill -9: no compaction). */
+  async function crashedWithUsers(count: number): Promise<{ dir: string; names: string[] }> {
+    const dir = mkdtempSync(join(tmpdir(), "localgrid-torn-"));
+    const grid = await startGridChild(dir);
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) names.push((await registerUser(grid.url)).name);
+    await grid.kill9();
+    return { dir, names };
+  }
+
+  /** The log's bytes up to the zero-filled part. */
+  function written(dir: string): Buffer {
+    const raw = readFileSync(join(dir, "state.wal"));
+    return raw.subarray(0, raw.indexOf(0) === -1 ? raw.length : raw.indexOf(0));
+  }
+
+  it("drops a last record cut by a crash and keeps the ones before it", async () => {
+    const { dir, names } = await crashedWithUsers(2);
+    const end = written(dir).length;
+    expect(end).toBeGreaterThan(0);
+    const fd = openSync(join(dir, "state.wal"), "r+");
+    writeSync(fd, Buffer.from('{"walSeq":99,"users":[{"id":7,"na'), 0, undefined, end);
+    closeSync(fd);
+
+    const grid = await startGridChild(dir);
+    try {
+      expect(grid.stderr()).toContain("dropped the unfinished last record of state.wal");
+      const users = (await http("GET", `${grid.url}/users`)).body as { name: string }[];
+      expect(users.map((u) => u.name)).toEqual(names);
+    } finally {
+      await grid.stop();
+    }
+  });
+
+  it("refuses to start on a damaged record that has records after it, naming the file", async () => {
+    const { dir } = await crashedWithUsers(2);
+    const text = written(dir).toString("utf8");
+    expect(text.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    const fd = openSync(join(dir, "state.wal"), "r+");
+    writeSync(fd, Buffer.from("X"), 0, 1, 0);
+    closeSync(fd);
+
+    await expect(startGridChild(dir)).rejects.toThrow(
+      /state\.wal: record 1 of \d+ is not valid JSON .* although records follow it; the log is damaged/,
+    );
   });
 });
