@@ -16,6 +16,7 @@ import {
   startGridChild,
   volume,
   waitFor,
+  waitResults,
 } from "./helpers";
 import type { GridChild, NodeInfo, TestUser } from "./helpers";
 
@@ -170,6 +171,37 @@ describe("recovery of a damaged log", () => {
       expect(grid.stderr()).toContain("dropped the unfinished last record of state.wal");
       const users = (await http("GET", `${grid.url}/users`)).body as { name: string }[];
       expect(users.map((u) => u.name)).toEqual(names);
+    } finally {
+      await grid.stop();
+    }
+  });
+
+  it("replays a control-API reset: what was there before it stays gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "localgrid-reset-"));
+    let grid = await startGridChild(dir);
+    const before = await registerUser(grid.url);
+    const all = await nodes(grid.url);
+    const rid = (
+      await http(
+        "POST",
+        `${grid.url}/reservations`,
+        reservationBody(before, dataReservation(before, { volumes: [volume(all[0], 1)] })),
+      )
+    ).body.reservation_id as number;
+    await waitResults(grid.url, rid, 1); // provisioned: the node holds it before the reset
+    expect((await http("POST", `${grid.origin}/__localgrid/reset`)).status).toBe(200);
+    const after = await registerUser(grid.url);
+    await grid.kill9();
+
+    grid = await startGridChild(dir);
+    try {
+      expect((await http("GET", `${grid.url}/users`)).body).toEqual([
+        expect.objectContaining({ id: after.tid, name: after.name }),
+      ]);
+      expect((await http("GET", `${grid.url}/reservations/${rid}`)).status).toBe(404);
+      expect(
+        (await http("GET", `${grid.url}/nodes/${all[0].node_id}`)).body.reserved_resources,
+      ).toEqual({ cru: 0, mru: 0, hru: 0, sru: 0 });
     } finally {
       await grid.stop();
     }
