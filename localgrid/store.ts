@@ -9,7 +9,7 @@
  * requests; the log is compacted into `state.json`. A record holds the current value of each
  * entity changed since the previous one, which is why every mutation names what it changed:
  * `changed(r)` for a reservation, `nodeChanged(id)` for a node's runtime or queue, `changed()`
- * for users, counters and the clock. Each reservation's JSON is cached until it changes so
+ * for anything else (the clock; it rewrites users and every node). Each reservation's JSON is cached until it changes so
  * records and snapshots with thousands of reservations stay cheap.
  *
  * The secrets a simulated node opened are kept in memory only: on disk there are only the sealed
@@ -289,7 +289,10 @@ export class Store implements JournalSource {
 
   // ---------------------------------------------------------------- persistence
 
-  /** Marks users, counters, the clock and every node's runtime and queue changed. */
+  /**
+   * Marks a reservation changed; without one, what else may have: users, counters, the clock
+   * and every node's runtime and queue (a larger record — prefer nodeChanged for one node).
+   */
   changed(r?: Reservation): void {
     if (r) {
       this.jsonCache.delete(r.id);
