@@ -407,6 +407,16 @@ export class SimNode {
 
   private provisionContainer(c: Container, base: Omit<ProvisionedWorkload, "reserved">): unknown {
     const gwid = base.gwid;
+    // zos decodes these into unsigned integers, before anything else: a negative one never
+    // provisions, and a zero one would reserve nothing (both would let others overcommit).
+    const sizes = { cpu: "vCPU", memory: "MiB", disk_size: "MiB" } as const;
+    for (const [field, unit] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
+      const v = c.capacity[field];
+      if (!(v >= 1))
+        throw new Refusal(
+          `container ${gwid}: capacity.${field} ${v} is invalid; it must be at least 1 (${unit})`,
+        );
+    }
     const conn = (c.network_connection ?? [])[0];
     if (!conn)
       throw new Refusal(
@@ -474,16 +484,6 @@ export class SimNode {
     const secretEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.secret_environment ?? {})) {
       secretEnv[k] = v === "" ? "" : this.open(v, `secret_environment ${k}`);
-    }
-    // zos decodes these into unsigned integers: a negative one never provisions, and a zero one
-    // would reserve nothing (both would let others overcommit the node).
-    const sizes = { cpu: "vCPU", memory: "MiB", disk_size: "MiB" } as const;
-    for (const [field, unit] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
-      const v = c.capacity[field];
-      if (!(v >= 1))
-        throw new Refusal(
-          `container ${gwid}: capacity.${field} ${v} is invalid; it must be at least 1 (${unit})`,
-        );
     }
     const want = {
       cru: c.capacity.cpu,
