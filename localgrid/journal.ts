@@ -191,6 +191,11 @@ export class Journal {
   private writes: Promise<unknown> = Promise.resolve();
   private walBytes = 0;
   private snapshotBytes = 0;
+  /**
+   * Log size that starts the next compaction: the size of the snapshot (at least compactBytes),
+   * so rewriting the snapshot stays a bounded share of the work whatever the state's size.
+   */
+  private compactAt: number;
   /** The log being closed and replaced, between commits. */
   private rotating: Promise<void> | null = null;
   /** The snapshot being written beside the commits, if any. */
@@ -211,6 +216,7 @@ export class Journal {
   ) {
     const closed = logFiles(dir).map((name) => Number(CLOSED_WAL_PATTERN.exec(name)?.[1] ?? 0));
     this.segment = Math.max(0, ...closed) + 1;
+    this.compactAt = compactBytes;
   }
 
   /**
@@ -270,14 +276,15 @@ export class Journal {
       this.captured < this.changes &&
       this.pending.size < MAX_IN_FLIGHT
     ) {
-      // Compact when the log outgrows the snapshot, so rewriting the snapshot stays a bounded
-      // share of the work whatever the state's size. The log is switched with nothing in flight.
-      if (!this.compacting && this.walBytes >= Math.max(this.compactBytes, this.snapshotBytes)) {
+      // The log is switched with nothing in flight.
+      if (!this.compacting && this.walBytes >= this.compactAt) {
         if (this.pending.size === 0)
-          this.rotating = this.startCompaction().then(() => {
-            this.rotating = null;
-            this.pump();
-          });
+          this.rotating = this.startCompaction()
+            .catch((e: unknown) => this.log(`state compaction failed: ${String(e)}`))
+            .then(() => {
+              this.rotating = null;
+              this.pump();
+            });
         return;
       }
       this.commitNext();
@@ -348,7 +355,8 @@ export class Journal {
    * (temp file, fsync, rename, directory fsync); once it is on disk the closed log is removed.
    */
   private async startCompaction(): Promise<boolean> {
-    const closedLog = join(this.dir, `${WAL_FILE}.${this.segment}`);
+    // Numbered before trying: a failed attempt never leads a later one to reuse its name.
+    const closedLog = join(this.dir, `${WAL_FILE}.${this.segment++}`);
     const wal = join(this.dir, WAL_FILE);
     // Only a spare already filled is used: waiting for one would hold up the commits.
     const spare = this.spareReady ? await this.spare : null;
@@ -362,10 +370,11 @@ export class Journal {
       fsyncDir(this.dir);
       const old = this.wal;
       this.wal = fresh;
-      this.segment++;
       await old.close();
     } catch (e) {
       this.log(`state log rotation failed, compaction skipped: ${String(e)}`);
+      // Go on in the same log; try again once it has grown by another compactBytes.
+      this.compactAt = this.walBytes + this.compactBytes;
       return false;
     }
     if (spare) {
@@ -374,6 +383,8 @@ export class Journal {
     }
     this.walBytes = 0;
     const text = this.source.snapshotText(this.seq);
+    this.snapshotBytes = Buffer.byteLength(text);
+    this.compactAt = Math.max(this.compactBytes, this.snapshotBytes);
     this.compacting = this.writeSnapshot(text, closedLog).finally(() => (this.compacting = null));
     return true;
   }
@@ -418,7 +429,6 @@ export class Journal {
       this.log(`state snapshot failed: ${String(e)}`);
       return;
     }
-    this.snapshotBytes = Buffer.byteLength(text);
     this.makeSpare();
     // Every closed log up to this one is in the snapshot (earlier ones may be left by a failed
     // compaction or a crash).
