@@ -79,6 +79,18 @@ export interface JournalSource {
   snapshotText(walSeq: number): string;
 }
 
+/**
+ * Writes all of `buf` at `position`. A write may be short (a file size limit, a full disk);
+ * taking the short one for the whole record would acknowledge a record cut in the middle.
+ */
+async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < buf.length;) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, position + done);
+    if (bytesWritten === 0) throw new Error(`no byte written at offset ${position + done}`);
+    done += bytesWritten;
+  }
+}
+
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, "r");
   try {
@@ -304,7 +316,7 @@ export class Journal {
       this.walBytes += bytes.length;
     }
     // Past the zero-filled part the file simply grows.
-    const written = this.writes.then(() => bytes && wal.write(bytes, 0, bytes.length, at));
+    const written = this.writes.then(() => bytes && writeAll(wal, bytes, at));
     this.writes = written.catch(() => undefined);
     const done: Promise<void> = written
       .then(() => wal.datasync())
@@ -396,12 +408,13 @@ export class Journal {
     this.spare = (async () => {
       const fh = await openAsync(join(this.dir, SPARE_WAL_FILE), "w", FILE_MODE);
       try {
-        for (let i = 0; i < size; i++) await fh.write(ZEROS, 0, ZEROS.length);
+        for (let i = 0; i < size; i++) await writeAll(fh, ZEROS, i * ZEROS.length);
         await fh.sync();
         this.spareReady = true;
         return fh;
       } catch (e) {
         await fh.close();
+        await unlinkAsync(join(this.dir, SPARE_WAL_FILE)).catch(() => undefined);
         throw e;
       }
     })().catch((e: unknown) => {

@@ -220,3 +220,49 @@ describe("recovery of a damaged log", () => {
     );
   });
 });
+
+describe("a disk that fails", () => {
+  it("stops acknowledging at the first failed write and keeps everything answered before", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "localgrid-efbig-"));
+    // Files may not grow past 256 KiB: the zero-filled spare log fails at once (the log then
+    // grows as written), and the log itself fails after some records.
+    let grid = await startGridChild(dir, [], { fileSizeKiB: 256 });
+    const acked: number[] = [];
+    let refused: { status: number; error: string } | undefined;
+    try {
+      const all = await nodes(grid.url);
+      const user = await registerUser(grid.url);
+      for (let i = 0; i < 1000 && !refused; i++) {
+        const res = await http(
+          "POST",
+          `${grid.url}/reservations`,
+          reservationBody(user, dataReservation(user, { volumes: [volume(all[i % 24], 1)] })),
+        );
+        if (res.status === 201) acked.push(res.body.reservation_id);
+        else refused = { status: res.status, error: res.body?.error };
+      }
+      expect(acked.length).toBeGreaterThan(10);
+      expect(refused).toEqual({
+        status: 500,
+        error: expect.stringMatching(
+          /^localgrid could not save the change: the state log could not be written \(.*EFBIG.*\); restart the grid/,
+        ),
+      });
+      // Nothing is answered as if saved any more, reads included.
+      expect((await http("GET", `${grid.url}/users/${user.tid}`)).status).toBe(500);
+      expect(grid.stderr()).toContain("preparing the next state log failed");
+    } finally {
+      await grid.stop();
+    }
+
+    grid = await startGridChild(dir);
+    try {
+      const missing: number[] = [];
+      for (const id of acked)
+        if ((await http("GET", `${grid.url}/reservations/${id}`)).status !== 200) missing.push(id);
+      expect(missing).toEqual([]);
+    } finally {
+      await grid.stop();
+    }
+  });
+});

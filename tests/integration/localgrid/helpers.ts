@@ -309,12 +309,26 @@ export interface GridChild {
   kill9(): Promise<void>;
 }
 
-/** Starts the CLI on a free port with nodes polling every 20 ms and provisioning at once. */
-export function startGridChild(dir: string, extra: string[] = []): Promise<GridChild> {
+/**
+ * Starts the CLI on a free port with nodes polling every 20 ms and provisioning at once.
+ * `fileSizeKiB` caps the size of any file it writes (`ulimit -f`): a write past it fails with
+ * EFBIG, as on a full disk.
+ */
+export function startGridChild(
+  dir: string,
+  extra: string[] = [],
+  limits: { fileSizeKiB?: number } = {},
+): Promise<GridChild> {
   ensureCli();
   const args = ["--port", "0", "--data-dir", dir, "--poll-interval-ms", "20"];
   args.push("--provision-delay-ms", "0", ...extra);
-  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = limits.fileSizeKiB
+    ? spawn(
+        "bash",
+        ["-c", `ulimit -f ${limits.fileSizeKiB} && exec "$0" "$@"`, process.execPath, CLI, ...args],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      )
+    : spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   proc.stderr!.on("data", (c: Buffer) => (err += c.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
