@@ -257,13 +257,32 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
     const wait = pollWaitMs(n, w.pollIntervalMs, expected);
     await sleep(Math.min(wait, Math.max(1, w.deadlineMs - Date.now())));
     lastWait = wait;
-    const r = await client.getReservation(w.rid);
+    let r: Reservation;
+    try {
+      r = await client.getReservation(w.rid);
+    } catch (e) {
+      // A poll is safe to repeat: an answer that proves nothing is retried until the deadline.
+      if (!isTransient(e) || Date.now() >= w.deadlineMs) throw e;
+      continue;
+    }
     const mine = r.results.filter((x) => x.workload_id === w.gwid);
     const failed = mine.find((x) => x.state === 0);
     if (failed) {
       throw new DeployFailure(
         `node ${failed.node_id} refused ${w.what} ${w.gwid}: ${failed.message || "(no message)"}`,
         failed.node_id,
+      );
+    }
+    const odd = mine.find(
+      (x) =>
+        x.state === 1 &&
+        (typeof x.data_json !== "object" || Array.isArray(x.data_json)) &&
+        x.data_json !== undefined,
+    );
+    if (odd) {
+      throw new DeployFailure(
+        `node ${odd.node_id} reported ${w.what} ${w.gwid} with a result of unexpected shape (data_json is ${Array.isArray(odd.data_json) ? "an array" : typeof odd.data_json}, not an object)`,
+        odd.node_id,
       );
     }
     const ok = new Set(mine.filter((x) => x.state === 1).map((x) => x.node_id));
@@ -303,47 +322,146 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
   }
 }
 
+/** Why a reservation found under an id is not the one a resource created (undefined: it is). */
+export interface Owner {
+  /** The configured identity's tid: only its reservations are ours. */
+  tid: number;
+  /** The metadata create registered under (`pulumi-tfgrid:<createTag>`); undefined for state
+   * written before createTag existed. */
+  tag?: string;
+  /** The resource's `expiresAt` output, checked when there is no tag. */
+  expiresAt?: string;
+}
+
+/**
+ * Why `r` is not the reservation described by `o`, or undefined when it is. An explorer that lost
+ * data hands ids out again, so an id alone proves nothing: the reservation must belong to the
+ * configured identity and carry the resource's create tag. State written before createTag existed
+ * has no tag: such a reservation must carry a pulumi-tfgrid tag and, when the state has one,
+ * the exact expiry create computed (to the second).
+ */
+export function ownershipProblem(r: Reservation, o: Owner): string | undefined {
+  if (r.customer_tid !== o.tid) {
+    return `reservation ${r.id} belongs to tid ${r.customer_tid}, not to the configured identity (tfgrid:tid ${o.tid})`;
+  }
+  if (o.tag !== undefined) {
+    return r.metadata === o.tag
+      ? undefined
+      : `reservation ${r.id} carries metadata ${JSON.stringify(r.metadata)}, not this resource's create tag "${o.tag}"`;
+  }
+  if (!r.metadata.startsWith(TAG_PREFIX)) {
+    return `reservation ${r.id} carries metadata ${JSON.stringify(r.metadata)}, not a ${TAG_PREFIX} tag`;
+  }
+  const expires = o.expiresAt === undefined ? NaN : Date.parse(o.expiresAt) / 1000;
+  const actual = r.data_reservation.expiration_reservation;
+  if (!Number.isNaN(expires) && actual !== expires) {
+    return `reservation ${r.id} expires at ${new Date(actual * 1000).toISOString()}, not at this resource's expiresAt ${o.expiresAt}`;
+  }
+  return undefined;
+}
+
+/**
+ * Errors worth another try inside a wait that has its own deadline: no answer, a 5xx, an
+ * unreadable body, a 408/429, or a router 404 (a proxy or an explorer restarting). The request is
+ * a GET or a sign-delete, both safe to repeat.
+ */
+export function isTransient(e: unknown): boolean {
+  const err = e as { status?: number; code?: string };
+  if (err.code === "explorer.network" || err.code === "explorer.bad_response") return true;
+  const s = err.status;
+  if (typeof s !== "number") return false;
+  return s >= 500 || s === 408 || s === 429 || (s === 404 && !isNotFound(e));
+}
+
 export interface CancelOptions {
   deadlineMs: number;
   pollIntervalMs: number;
   log: Log;
+  /** Whose reservation `rid` must be; another's under that id means ours is gone. */
+  owner?: Owner;
 }
 
 /**
- * Sign-delete (over `str(id) + json` as stored by the explorer) and wait for `deleted` (6).
- * Already gone (404 or 6) is success. Returns "deleted", or "pending" when the explorer accepted
- * the cancel but nodes had not all confirmed by the deadline (an offline node decommissions when
- * it comes back: nothing the customer can still do).
+ * What a cancel achieved: `deleted` (or never there), `pending` (in delete with our signature
+ * recorded, some node has not confirmed yet: an offline node decommissions when it comes back),
+ * or `not-ours` (the id now names a reservation of someone else, or without our tag: ours is
+ * gone from the explorer; nothing was signed).
+ */
+export type CancelOutcome = "deleted" | "pending" | "not-ours";
+
+/** Thrown when a cancel could not be confirmed: the reservation may still be active. */
+export class CancelError extends Error {
+  readonly reservationId: number;
+  constructor(message: string, reservationId: number) {
+    super(message);
+    // Set by hand, as DeployFailure does: the packed class loses `super(message)`'s effect.
+    this.message = message;
+    this.name = "CancelError";
+    this.reservationId = reservationId;
+  }
+}
+
+const hasSignedDelete = (r: Reservation, tid: number): boolean =>
+  r.signatures_delete.some((s) => s.tid === tid);
+
+/**
+ * Sign-delete (over `str(id) + json` as stored by the explorer) and wait for `deleted` (6). The
+ * explorer is read again until the deadline, and the delete is signed again whenever our signature
+ * is missing (an explorer that crashed or rolled back may forget an acknowledged signature).
+ * Succeeds only when the explorer shows the reservation deleted, or in delete with our signature
+ * recorded; otherwise throws a CancelError naming the reservation and what the explorer showed.
+ * Answers that prove nothing (no answer, 5xx, an unreadable body, a router 404) are retried until
+ * the deadline.
  */
 export async function cancelReservation(
   client: ExplorerClient,
   identity: Identity,
   rid: number,
   o: CancelOptions,
-): Promise<"deleted" | "pending"> {
-  let r: Reservation;
-  try {
-    r = await client.getReservation(rid);
-  } catch (e) {
-    // Only the explorer's own 404 means gone; a router 404 (wrong URL, §12.10) must not.
-    if (isNotFound(e)) return "deleted";
-    throw e;
-  }
-  if (r.next_action === NEXT_ACTION.deleted) return "deleted";
-  if (!r.signatures_delete.some((s) => s.tid === identity.tid)) {
-    await client.signDelete(rid, {
-      tid: identity.tid,
-      signature: signDelete(identity, rid, r.json),
-      epoch: Math.floor(Date.now() / 1000),
-    });
-  }
+): Promise<CancelOutcome> {
   const started = Date.now();
   let lastLog = started;
+  let last: Reservation | undefined;
+  let lastError: unknown;
+  let signed = false;
   for (;;) {
-    r = await client.getReservation(rid);
-    if (r.next_action === NEXT_ACTION.deleted) return "deleted";
+    try {
+      const r = await client.getReservation(rid);
+      last = r;
+      lastError = undefined;
+      if (o.owner) {
+        const problem = ownershipProblem(r, o.owner);
+        if (problem !== undefined) {
+          o.log(`${problem}: our reservation ${rid} is gone from the explorer; nothing to cancel`);
+          return "not-ours";
+        }
+      }
+      if (r.next_action === NEXT_ACTION.deleted || r.next_action === NEXT_ACTION.invalid) {
+        return "deleted";
+      }
+      if (r.data_reservation.expiration_reservation <= Math.floor(Date.now() / 1000)) {
+        // Past its expiry every node removes it on its own; a signature would change nothing.
+        o.log(`reservation ${rid} has expired; its nodes remove it without a cancel`);
+        return "deleted";
+      }
+      if (!hasSignedDelete(r, identity.tid)) {
+        if (signed) o.log(`reservation ${rid} lost our delete signature; signing again`);
+        await client.signDelete(rid, {
+          tid: identity.tid,
+          signature: signDelete(identity, rid, r.json),
+          epoch: Math.floor(Date.now() / 1000),
+        });
+        signed = true;
+      }
+    } catch (e) {
+      if (isNotFound(e)) return "deleted";
+      if (!isTransient(e)) {
+        throw new CancelError(`cancelling reservation ${rid} failed: ${(e as Error).message}`, rid);
+      }
+      lastError = e;
+    }
     const now = Date.now();
-    if (now >= o.deadlineMs) return "pending";
+    if (now >= o.deadlineMs) break;
     if (now - lastLog >= 5000) {
       lastLog = now;
       o.log(
@@ -352,4 +470,18 @@ export async function cancelReservation(
     }
     await sleep(Math.min(o.pollIntervalMs, Math.max(1, o.deadlineMs - now)));
   }
+  // The deadline passed: accept only what the explorer showed last, and only if it was read.
+  if (lastError === undefined && last !== undefined && hasSignedDelete(last, identity.tid)) {
+    if (last.next_action === NEXT_ACTION.delete) return "pending";
+  }
+  const seen =
+    lastError !== undefined
+      ? `the explorer did not answer usefully (${(lastError as Error).message})`
+      : last === undefined
+        ? "the explorer was never read"
+        : `the explorer shows next_action ${last.next_action}${hasSignedDelete(last, identity.tid) ? "" : ` and no delete signature of tid ${identity.tid}`}`;
+  throw new CancelError(
+    `reservation ${rid} was not cancelled within ${Math.round((o.deadlineMs - started) / 1000)} s: ${seen}`,
+    rid,
+  );
 }

@@ -16,10 +16,12 @@ import {
   expirationOf,
   TAG_PREFIX,
   isGone,
+  ownershipProblem,
   registerIdempotent,
   reservationData,
   waitForResults,
   type Log,
+  type Owner,
   type WorkloadLists,
 } from "../reservation";
 import { UNKNOWN, type Failure } from "./validation";
@@ -161,6 +163,21 @@ export function createTagOf(inputs: Props): string {
   return TAG_PREFIX + (typeof t === "string" && t !== "" ? t : randomUUID());
 }
 
+/**
+ * Who must own the reservation behind a resource's state: the configured identity, under the
+ * resource's create tag. State written before createTag existed has none; then the expiry the
+ * create computed stands in for it (see ownershipProblem).
+ */
+export function ownerOf(props: Props | undefined, tid: number): Owner {
+  const tag = props?.[CREATE_TAG];
+  const expiresAt = props?.expiresAt;
+  return {
+    tid,
+    tag: typeof tag === "string" && tag !== "" ? TAG_PREFIX + tag : undefined,
+    expiresAt: typeof expiresAt === "string" ? expiresAt : undefined,
+  };
+}
+
 /** Thrown by create when the cancel of a failed reservation failed too: the engine keeps the id. */
 export interface PartialFailure extends Error {
   id: string;
@@ -249,11 +266,12 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
             deadlineMs: Date.now() + Math.min(timeout, 120) * 1000,
             pollIntervalMs: ctx.config.pollIntervalMs,
             log: ctx.log,
+            owner: ownerOf(base, ctx.identity.tid),
           });
           outcome =
-            c === "deleted"
-              ? `reservation ${rid} was cancelled`
-              : `reservation ${rid} was cancelled (nodes have not all confirmed yet)`;
+            c === "pending"
+              ? `reservation ${rid} was cancelled (nodes have not all confirmed yet)`
+              : `reservation ${rid} was cancelled`;
         } catch (ce) {
           // Keep the id in state (ErrorResourceInitFailed): the next up/destroy deletes it.
           const msg = `${spec.type} create failed: ${why}; cancelling reservation ${rid} failed too (${(ce as Error).message}): it stays in the stack so that \`pulumi destroy\` can cancel it`;
@@ -273,8 +291,16 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       try {
         r = await ctx.client.getReservation(Number(id));
       } catch (e) {
+        // Only the explorer's own "not found" proves absence; a router 404 is an error.
         if (isNotFound(e)) return { id: "", props: {} };
         throw e;
+      }
+      // An id alone proves nothing (an explorer that lost data hands ids out again): a
+      // reservation of another identity, or without this resource's create tag, is never adopted.
+      const problem = ownershipProblem(r, ownerOf(props, ctx.identity.tid));
+      if (problem !== undefined) {
+        ctx.log(`${spec.type} ${id}: ${problem}; the resource's reservation is gone`);
+        return { id: "", props: {} };
       }
       // An empty id tells the engine the resource is gone: refresh drops it from the stack.
       if (isGone(r, Math.floor(Date.now() / 1000))) return { id: "", props: {} };
@@ -282,12 +308,19 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       return { id, props: { ...base, ...spec.results(base, r) } };
     },
 
-    async delete(id: string): Promise<void> {
+    async delete(id: string, props?: Props): Promise<void> {
       const ctx = makeCtx();
+      // Throws (CancelError) unless the explorer shows the reservation deleted, or in delete
+      // with our signature: the engine then keeps the resource and the next destroy retries.
       const state = await cancelReservation(ctx.client, ctx.identity, Number(id), {
         deadlineMs: Date.now() + ctx.config.deployTimeoutSeconds * 1000,
         pollIntervalMs: ctx.config.pollIntervalMs,
         log: ctx.log,
+        owner: ownerOf(props, ctx.identity.tid),
+      }).catch((e: unknown) => {
+        throw new Error(
+          `${spec.type} ${id}: ${(e as Error).message}; it stays in the stack: run \`pulumi destroy\` again`,
+        );
       });
       if (state === "pending") {
         ctx.log(`reservation ${id} is cancelled; some nodes have not confirmed the removal yet`);

@@ -25,6 +25,7 @@ import {
   wgQuickConfig,
   type NodeNetInfo,
 } from "../network/wireguard";
+import { isGone } from "../reservation";
 import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
 import {
   bool,
@@ -206,6 +207,57 @@ async function lookupNodes(
 }
 
 /**
+ * Live networks of the identity `tid` named `name` on any of `nodes`, beyond those this resource
+ * may own: zos names a node's network after the owner's tid and the network name, so a second
+ * network of one identity with one name on one node replaces the first there (and destroying
+ * either removes the other's). `ownedOn` are nodes where this resource's own deployed network
+ * (the old state's, same name) sits: one such network is allowed there. The old state does not
+ * carry its reservation id into check, hence a count rather than an id.
+ */
+export async function foreignSameNameNetworks(
+  client: ExplorerClient,
+  tid: number,
+  name: string,
+  nodes: string[],
+  ownedOn: string[],
+): Promise<{ node: string; reservationIds: number[] }[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const live = (await client.listReservations({ customer_tid: tid })).filter(
+    (r) => !isGone(r, now),
+  );
+  const out: { node: string; reservationIds: number[] }[] = [];
+  for (const node of nodes) {
+    const ids = live
+      .filter((r) =>
+        (r.data_reservation.networks ?? []).some((n) => {
+          const net = n as { name?: unknown; network_resources?: { node_id?: unknown }[] | null };
+          return (
+            net.name === name && (net.network_resources ?? []).some((nr) => nr.node_id === node)
+          );
+        }),
+      )
+      .map((r) => r.id);
+    if (ids.length > (ownedOn.includes(node) ? 1 : 0)) out.push({ node, reservationIds: ids });
+  }
+  return out;
+}
+
+/** The refusal of a same-name network, naming the setting and the fix (docs/troubleshooting.md). */
+export function sameNameProblem(
+  name: string,
+  tid: number,
+  clash: { node: string; reservationIds: number[] },
+): string {
+  return (
+    `network name ${JSON.stringify(name)} is already used by tid ${tid} on node ${clash.node} ` +
+    `(reservation ${clash.reservationIds.join(", ")}), which this stack does not own: two ` +
+    `networks of one identity with one name on one node replace each other; pick another name ` +
+    `(Network name, S3Archive network.name, or s3:networkName in the example stack) or destroy ` +
+    `the stack that owns it`
+  );
+}
+
+/**
  * Defaults, subnet allocation and listen ports. Subnets and ports come from the old state when it
  * is the same network, so adding a node never renumbers the others; WireGuard keys are NOT made
  * here (check's result is stored as plain inputs).
@@ -281,6 +333,7 @@ async function checkNetwork(news: Props, olds: Props, config: ProviderConfig | u
     const r = await lookupNodes(config, nodes);
     looked = r.nodes;
     failures.push(...r.failures);
+    failures.push(...(await sameNameFailures(config, inputs, olds)));
   }
   const ports: Record<string, number> = {};
   for (const n of nodes)
@@ -301,6 +354,30 @@ async function checkNetwork(news: Props, olds: Props, config: ProviderConfig | u
     }
   }
   return { inputs, failures };
+}
+
+/** check's same-name refusal: one failure per clashing node, on the `name` property. */
+async function sameNameFailures(
+  config: ProviderConfig,
+  inputs: Props,
+  olds: Props,
+): Promise<Failure[]> {
+  const name = String(inputs.name);
+  const nodes = inputs.nodes as string[];
+  // The old state's network (same name) is this resource's own: allowed once on its nodes.
+  const ownedOn = olds.name === name && Array.isArray(olds.nodes) ? (olds.nodes as string[]) : [];
+  try {
+    const client = new ExplorerClient({ baseUrl: config.explorerUrl });
+    const clashes = await foreignSameNameNetworks(client, config.tid, name, nodes, ownedOn);
+    return clashes.map((c) => ({ property: "name", reason: sameNameProblem(name, config.tid, c) }));
+  } catch (e) {
+    return [
+      {
+        property: "name",
+        reason: `could not list the reservations of tid ${config.tid} at ${config.explorerUrl} to check that network name ${JSON.stringify(name)} is free: ${(e as Error).message}`,
+      },
+    ];
+  }
 }
 
 /** Builds the network workload; returns it with the outputs that exist before deploy. */
@@ -387,6 +464,11 @@ export const networkSpec: ResourceSpec = {
   },
   async build(inputs, ctx) {
     const ids = inputs.nodes as string[];
+    // Again just before registering: another stack may have taken the name since preview. A
+    // replaced network sharing a node with the new one is deleted first (deleteBeforeReplace).
+    const name = String(inputs.name);
+    const clashes = await foreignSameNameNetworks(ctx.client, ctx.identity.tid, name, ids, []);
+    if (clashes.length > 0) throw new Error(sameNameProblem(name, ctx.identity.tid, clashes[0]));
     const nodes: Record<string, Node> = {};
     // Read again unless check read it moments ago: a port may have been taken since.
     for (const id of ids)
