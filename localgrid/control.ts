@@ -61,6 +61,7 @@ export function controlRoutes(ctx: ControlContext): RouteDef[] {
         const unknown = [
           ...(parsed.data.downNodes ?? []),
           ...Object.keys(parsed.data.failingNodes ?? {}),
+          ...(parsed.data.oddResultNodes ?? []),
         ].filter((id) => !store.nodes.has(id));
         if (unknown.length) throw badRequest(`unknown node id(s): ${unknown.join(", ")}`);
         ctx.setFaults(parsed.data);

@@ -96,6 +96,9 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
     pollIntervalMs: opts.pollIntervalMs ?? 200,
     downNodes: [...(opts.downNodes ?? [])],
     failingNodes: { ...(opts.failingNodes ?? {}) },
+    badAnswerRate: 0,
+    badAnswer: "garbage-json",
+    oddResultNodes: [],
   };
   for (const id of [...faults.downNodes, ...Object.keys(faults.failingNodes)]) {
     if (!store.nodes.has(id)) throw new Error(`unknown node id ${id}`);
@@ -105,6 +108,7 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
     ...faults,
     downNodes: [...faults.downNodes],
     failingNodes: { ...faults.failingNodes },
+    oddResultNodes: [...faults.oddResultNodes],
   });
   const setFaults = (p: FaultPatch): void => {
     const { seed, ...rest } = p;

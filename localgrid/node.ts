@@ -22,6 +22,7 @@ export interface NodeSettings {
   pollIntervalMs: number;
   downNodes: string[];
   failingNodes: Record<string, string>;
+  oddResultNodes: string[];
 }
 
 /** zos handles types in this order, so a network exists before the container that joins it. */
@@ -225,6 +226,8 @@ export class SimNode {
       const failing = this.settings().failingNodes[this.id];
       if (failing !== undefined) throw new Refusal(failing);
       data = this.provision(item);
+      // A fault of the control API: success with a result no client can read as its type's.
+      if (this.settings().oddResultNodes.includes(this.id)) data = ["unexpected", "shape"];
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       state = ResultState.error;

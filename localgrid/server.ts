@@ -9,6 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { HttpError } from "./errors";
 import { JsonText, METHOD_NOT_ALLOWED, RawText, ROUTE_NOT_FOUND } from "./http";
 import type { Reply, RouteDef } from "./http";
+import { BAD_ANSWERS } from "./settings";
 import type { FaultSettings } from "./settings";
 
 interface CompiledRoute extends RouteDef {
@@ -186,6 +187,7 @@ export class ExplorerServer {
         });
         return;
       }
+      if (this.badAnswer(req, res, faults, false)) return;
     }
     let reply: Reply;
     try {
@@ -224,6 +226,27 @@ export class ExplorerServer {
       req.socket.destroy();
       return;
     }
+    if (faulted && this.badAnswer(req, res, faults, true)) return;
     this.write(res, reply);
+  }
+
+  /** Sends the configured bad answer at its rate, at the point (before/after processing) it belongs to. */
+  private badAnswer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    faults: FaultSettings,
+    processed: boolean,
+  ): boolean {
+    const bad = BAD_ANSWERS[faults.badAnswer];
+    if (bad.afterProcess !== processed || faults.badAnswerRate <= 0) return false;
+    if (this.deps.random() >= faults.badAnswerRate) return false;
+    this.deps.log(`answering ${req.method} ${req.url} with ${faults.badAnswer} (injected fault)`);
+    if (!processed) req.resume();
+    res.writeHead(bad.status, {
+      ...(bad.contentType ? { "Content-Type": bad.contentType } : {}),
+      "Content-Length": Buffer.byteLength(bad.body),
+    });
+    res.end(bad.body);
+    return true;
   }
 }

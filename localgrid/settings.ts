@@ -16,7 +16,48 @@ export interface FaultSettings {
   downNodes: string[];
   /** Node id → message: every workload on that node fails with it. */
   failingNodes: Record<string, string>;
+  /** 0..1: answer an explorer request with `badAnswer` instead of its reply. */
+  badAnswerRate: number;
+  /** Which unreadable answer {@link BAD_ANSWERS} describes. */
+  badAnswer: BadAnswerKind;
+  /** Node ids whose ok results carry a `data_json` of an unexpected shape (an array). */
+  oddResultNodes: string[];
 }
+
+/**
+ * Answers a client must survive without acting on them: what a proxy, a captive portal or the
+ * real server's router (reference §12.10) may send. `afterProcess`: the request took effect
+ * first (the answer was garbled on the way back); otherwise nothing happened (a router answer).
+ */
+export const BAD_ANSWERS = {
+  "garbage-json": {
+    status: 200,
+    contentType: "application/json",
+    body: '{"id": 17, "json": "{\\"desc',
+    afterProcess: true,
+  },
+  "html-200": {
+    status: 200,
+    contentType: "text/html; charset=utf-8",
+    body: "<!DOCTYPE html><html><head><title>Sign in</title></head><body>captive portal</body></html>",
+    afterProcess: true,
+  },
+  "html-502": {
+    status: 502,
+    contentType: "text/html",
+    body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n",
+    afterProcess: true,
+  },
+  "text-404": {
+    status: 404,
+    contentType: "text/plain; charset=utf-8",
+    body: "404 page not found\n",
+    afterProcess: false,
+  },
+  "empty-405": { status: 405, contentType: "", body: "", afterProcess: false },
+} as const;
+
+export type BadAnswerKind = keyof typeof BAD_ANSWERS;
 
 export const faultPatchSchema = z
   .object({
@@ -27,6 +68,9 @@ export const faultPatchSchema = z
     pollIntervalMs: z.number().int().positive(),
     downNodes: z.array(z.string()),
     failingNodes: z.record(z.string(), z.string().min(1)),
+    badAnswerRate: z.number().min(0).max(1),
+    badAnswer: z.enum(Object.keys(BAD_ANSWERS) as [BadAnswerKind, ...BadAnswerKind[]]),
+    oddResultNodes: z.array(z.string()),
     /** Reseeds the fault PRNG, to replay a sequence. */
     seed: z.number().int(),
   })
