@@ -105,10 +105,14 @@ function isAmbiguous(e: unknown): boolean {
   );
 }
 
+/** Lookups of a possibly registered reservation before giving up (each one a paged GET). */
+const MAX_LOOKUPS = 10;
+
 /**
  * Registers exactly one reservation. POST is not safe to repeat, so after an ambiguous failure
  * (no answer, a 5xx, or an unreadable answer) the customer's reservations are searched for the
- * tag first; only when none carries it is the same body posted again.
+ * tag first; only when a search answered and none carries the tag is the same body posted again.
+ * A search that fails is repeated, never replaced by another POST (that could register twice).
  */
 export async function registerIdempotent(
   client: ExplorerClient,
@@ -119,23 +123,41 @@ export async function registerIdempotent(
 ): Promise<number> {
   const body = createBody(identity, data, tag);
   let last: unknown;
-  for (let attempt = 1; attempt <= MAX_REGISTER_ATTEMPTS; attempt++) {
+  let posts = 0;
+  let lookups = 0;
+  // True while a POST may have registered the reservation and no search has answered since.
+  let unsure = false;
+  for (;;) {
+    if (unsure) {
+      if (lookups >= MAX_LOOKUPS) {
+        throw new Error(
+          `could not tell whether the reservation was registered (tag ${tag}): ${lookups} searches for it failed, the last with ${(last as Error).message}; if \`tfgrid reservations\` shows one with that tag, cancel it or run \`pulumi refresh\``,
+        );
+      }
+      lookups++;
+      try {
+        const found = await findByTag(client, identity.tid, tag);
+        if (found !== undefined) return found.id;
+        unsure = false;
+      } catch (lookup) {
+        last = lookup;
+        await sleep(Math.min(4000, 250 * 2 ** Math.min(lookups, 4)));
+        continue;
+      }
+    }
+    if (posts >= MAX_REGISTER_ATTEMPTS) break;
+    posts++;
     try {
       const res = await client.createReservation(body);
       return res.reservation_id;
     } catch (e) {
       if (!isAmbiguous(e)) throw e;
       last = e;
+      unsure = true;
       log(
         `registering the reservation failed ambiguously (${(e as Error).message}); looking it up`,
       );
-      try {
-        const found = await findByTag(client, identity.tid, tag);
-        if (found !== undefined) return found.id;
-      } catch (lookup) {
-        last = lookup;
-      }
-      await sleep(Math.min(4000, 250 * 2 ** attempt));
+      await sleep(Math.min(4000, 250 * 2 ** posts));
     }
   }
   throw new Error(

@@ -47,7 +47,8 @@ afterEach(() => lg.setFaults({ badAnswerRate: 0, oddResultNodes: [] }));
 async function deployVolume(node: string): Promise<{ id: string; outs: Props }> {
   const r = await volumeProvider.check!({}, { nodeId: node, sizeGiB: 1 });
   expect(r.failures).toEqual([]);
-  return volumeProvider.create(r.inputs as Props);
+  const c = await volumeProvider.create(r.inputs as Props);
+  return { id: c.id, outs: c.outs as Props };
 }
 
 /** A volume reservation registered directly (not through a resource), as another user would. */
@@ -172,6 +173,29 @@ describe("delete succeeds only when the explorer shows the reservation deleted o
     await volumeProvider.delete!(id, outs);
     lg.setFaults({ badAnswerRate: 0 });
     expect((await client.getReservation(Number(id))).next_action).toBe(6);
+  });
+});
+
+describe("registering under unreadable answers", () => {
+  it("a failed search for the tag is repeated, never replaced by a second POST", async () => {
+    const tag = `${TAG_PREFIX}garbled-${Date.now()}`;
+    const data = reservationData(
+      me.tid,
+      { volumes: [{ workload_id: 1, node_id: lg.nodeIds[5], size: 1, type: 1 }] },
+      { now: Math.floor(Date.now() / 1000), durationHours: 1, deployTimeoutSeconds: 60 },
+    );
+    // The POST takes effect but its answer is garbage; so is the first search for the tag.
+    lg.setFaults({ badAnswerRate: 1, badAnswer: "garbage-json" });
+    const searches = () => lg.counters()["GET /explorer/reservations"] ?? 0;
+    const before = searches();
+    const registering = registerIdempotent(client, me, data, () => undefined, tag);
+    while (searches() < before + 1) await new Promise((r) => setTimeout(r, 5));
+    lg.setFaults({ badAnswerRate: 0 });
+    const rid = await registering;
+    const tagged = (await client.listReservations({ customer_tid: me.tid })).filter(
+      (r) => r.metadata === tag,
+    );
+    expect(tagged.map((r) => r.id)).toEqual([rid]);
   });
 });
 
