@@ -46,6 +46,8 @@ export interface Scenario {
 
 export interface ScenarioOptions {
   name: string;
+  /** A program under tests/e2e/programs instead of the top-level S3 archive stack. */
+  program?: string;
   /** Extra flags of the local grid CLI. */
   gridArgs?: string[];
   /** Stack file to start from; default the committed Pulumi.dev.yaml. */
@@ -65,6 +67,26 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     args: ["--poll-interval-ms", "50", "--provision-delay-ms", "100", ...(options.gridArgs ?? [])],
   });
   const identity = await registerIdentity({ explorerUrl: grid.url, name: `e2e-${options.name}` });
+  const ws = await createStack(dir, grid, identity, options);
+  return { dir, grid, identity, ws, client: new ExplorerClient({ baseUrl: grid.url }) };
+}
+
+/** What {@link createStack} sets up besides the grid and the identity. */
+export type StackOptions = Pick<
+  ScenarioOptions,
+  "program" | "stackFile" | "config" | "secretConfig"
+>;
+
+/**
+ * A stack in `dir` wired to `grid` with `identity` (explorer URL, tid, mnemonic, the MinIO secret
+ * key) plus `options`' config: what every scenario starts from, and a second stack of a scenario.
+ */
+export async function createStack(
+  dir: string,
+  grid: GridProcess,
+  identity: RegisteredIdentity,
+  options: StackOptions = {},
+): Promise<StackWorkspace> {
   const ws = await StackWorkspace.create({
     dir,
     stack: "e2e",
@@ -72,6 +94,10 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     pulumiBinDir: pulumiBinDir(),
     passphrase: "e2e-passphrase",
     env: { TFGRID_POLL_INTERVAL_MS: "100" },
+    projectSource:
+      options.program === undefined
+        ? undefined
+        : path.join(repoRoot(), "tests", "e2e", "programs", options.program),
   });
   await ws.setConfig("tfgrid:explorerUrl", grid.url);
   await ws.setConfig("tfgrid:tid", String(identity.tid));
@@ -81,7 +107,7 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
   for (const [key, value] of Object.entries(options.secretConfig ?? {})) {
     await ws.setConfig(key, value, true);
   }
-  return { dir, grid, identity, ws, client: new ExplorerClient({ baseUrl: grid.url }) };
+  return ws;
 }
 
 export async function endScenario(s: Scenario | undefined): Promise<void> {
