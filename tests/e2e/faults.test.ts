@@ -129,6 +129,10 @@ async function badAnswersConverge(
       await faultOff();
       codes.push(r.code);
       clean(r);
+      if (r.code !== 0) {
+        const first = (r.stdout + r.stderr).split("\n").find((l) => /error:/.test(l));
+        console.log(`${name}: up attempt ${codes.length} failed: ${first?.trim().slice(0, 300)}`);
+      }
       expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
     }
     const duringUp = injected();
