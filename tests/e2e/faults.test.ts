@@ -3,10 +3,13 @@
  * fault ends in a converged stack or a clear error, never in a reservation the stack does not
  * know, a duplicate, or a state entry whose reservation is gone. Every scenario has its own grid,
  * identity and stack, and ends with the explorer-versus-state comparison. Fault 6 (the CLI
- * killed mid-create) is in interrupted-up.test.ts.
+ * killed mid-create) is in interrupted-up.test.ts. Rows 8-11 are issue 13's unreadable answers
+ * (garbage 200, HTML 502, the router's plain-text 404) and a node result of unexpected shape; its
+ * crash in the middle of destroy is in destroy-and-ownership.test.ts.
  *
  * Faults are switched on through the control API after the scenario's identity is registered
- * (registration is not a stack operation) and stay on for every later command.
+ * (registration is not a stack operation) and stay on for every later command (rows 8-10: for the
+ * CLI's commands only, so the test's own reads of the explorer are true).
  */
 import * as fs from "fs";
 import * as path from "path";
