@@ -25,7 +25,7 @@ import {
   wgQuickConfig,
   type NodeNetInfo,
 } from "../network/wireguard";
-import { isGone } from "../reservation";
+import { isGone, NEXT_ACTION } from "../reservation";
 import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
 import {
   bool,
@@ -222,9 +222,10 @@ export async function foreignSameNameNetworks(
   ownedOn: string[],
 ): Promise<{ node: string; reservationIds: number[] }[]> {
   const now = Math.floor(Date.now() / 1000);
-  const live = (await client.listReservations({ customer_tid: tid })).filter(
-    (r) => !isGone(r, now),
-  );
+  // Deployed ones only: an identity's history of deleted reservations can be long.
+  const live = (
+    await client.listReservations({ customer_tid: tid, next_action: NEXT_ACTION.deploy })
+  ).filter((r) => !isGone(r, now));
   const out: { node: string; reservationIds: number[] }[] = [];
   for (const node of nodes) {
     const ids = live
