@@ -6,7 +6,7 @@ import type { Identity } from "./identity";
 import { signCreate, signDelete } from "./crypto";
 import { isNotFound } from "./client/errors";
 import type { ExplorerClient } from "./client/explorer";
-import type { Reservation, ReservationCreate } from "./client/schemas";
+import { okResultProblem, type Reservation, type ReservationCreate } from "./client/schemas";
 
 /** The workload lists a reservation may carry; every list is always present (`[]`, never null). */
 export interface WorkloadLists {
@@ -295,17 +295,14 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
         failed.node_id,
       );
     }
-    const odd = mine.find(
-      (x) =>
-        x.state === 1 &&
-        (typeof x.data_json !== "object" || Array.isArray(x.data_json)) &&
-        x.data_json !== undefined,
-    );
-    if (odd) {
-      throw new DeployFailure(
-        `node ${odd.node_id} reported ${w.what} ${w.gwid} with a result of unexpected shape (data_json is ${Array.isArray(odd.data_json) ? "an array" : typeof odd.data_json}, not an object)`,
-        odd.node_id,
-      );
+    for (const x of mine) {
+      const problem = okResultProblem(x);
+      if (problem !== undefined) {
+        throw new DeployFailure(
+          `node ${x.node_id} reported ${w.what} ${w.gwid} with a result of unexpected shape (${problem})`,
+          x.node_id,
+        );
+      }
     }
     const ok = new Set(mine.filter((x) => x.state === 1).map((x) => x.node_id));
     const pending = w.nodeIds.filter((n) => !ok.has(n));
@@ -384,15 +381,15 @@ export function ownershipProblem(r: Reservation, o: Owner): string | undefined {
 
 /**
  * Errors worth another try inside a wait that has its own deadline: no answer, a 5xx, an
- * unreadable body, a 408/429, or a router 404 (a proxy or an explorer restarting). The request is
- * a GET or a sign-delete, both safe to repeat.
+ * unreadable body, a 408/429. The request is a GET or a sign-delete, both safe to repeat. A
+ * router's 404 or 405 is not among them: it says the explorer URL is wrong, which waiting does not
+ * fix (the wait fails at once, naming it).
  */
 export function isTransient(e: unknown): boolean {
   const err = e as { status?: number; code?: string };
   if (err.code === "explorer.network" || err.code === "explorer.bad_response") return true;
   const s = err.status;
-  if (typeof s !== "number") return false;
-  return s >= 500 || s === 408 || s === 429 || (s === 404 && !isNotFound(e));
+  return typeof s === "number" && (s >= 500 || s === 408 || s === 429);
 }
 
 export interface CancelOptions {

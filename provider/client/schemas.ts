@@ -174,9 +174,10 @@ const okResultData = (): Record<number, { what: string; schema: z.ZodTypeAny }> 
 });
 
 /**
- * A workload result (§3.8). `data_json` is any JSON value for errors and deletions (a deleted
- * result keeps what it had, §12.15); an ok result's must have its type's shape, so a node's odd
- * answer is an ExplorerResponseError naming the field instead of a wrong output.
+ * A workload result (§3.8). `data_json` is any JSON value here: one node's odd answer must not
+ * make the whole reservation (or the customer's list) unreadable — the reservation could then not
+ * be cancelled, nor found by its tag. Whoever reads a result's data checks it with
+ * {@link okResultProblem}.
  */
 export const workloadResultSchema = () =>
   z
@@ -190,21 +191,22 @@ export const workloadResultSchema = () =>
       epoch: int().optional(),
       node_id: z.string(),
     })
-    .passthrough()
-    .superRefine((r, ctx) => {
-      const expected = r.state === 1 ? okResultData()[r.category] : undefined;
-      if (!expected) return;
-      const parsed = expected.schema.safeParse(r.data_json);
-      if (parsed.success) return;
-      for (const issue of parsed.error.issues) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["data_json", ...issue.path],
-          message: `${expected.what} result of ${r.workload_id} from node ${r.node_id}: ${issue.message}`,
-        });
-      }
-    });
+    .passthrough();
 export type WorkloadResult = z.infer<ReturnType<typeof workloadResultSchema>>;
+
+/**
+ * Why an ok result's `data_json` does not have its type's shape (an error or deleted result keeps
+ * whatever it had, §12.15), naming the field; undefined when it does or the type is not checked.
+ */
+export function okResultProblem(r: WorkloadResult): string | undefined {
+  const expected = r.state === 1 ? okResultData()[r.category] : undefined;
+  if (!expected) return undefined;
+  const parsed = expected.schema.safeParse(r.data_json);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  const at = ["data_json", ...issue.path].join(".");
+  return `${expected.what} result of ${r.workload_id} from node ${r.node_id}: ${at}: ${issue.message}`;
+}
 
 export const signingSignatureSchema = () =>
   z.object({ tid: int(), signature: z.string(), epoch: int().optional() }).passthrough();

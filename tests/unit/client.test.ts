@@ -15,6 +15,7 @@ import {
   ExplorerRouteNotFoundError,
   ExplorerServerError,
   isNotFound,
+  okResultProblem,
   parseRetryAfter,
   type ReservationCreate,
 } from "../../provider/client";
@@ -476,7 +477,7 @@ describe("real explorer answer shapes (reference §12)", () => {
     expect(seen).toHaveLength(1);
   });
 
-  it("an ok node result of unexpected shape is an ExplorerResponseError naming the field", async () => {
+  it("an ok node result of unexpected shape keeps the reservation readable; okResultProblem names the field", async () => {
     const zdbResult = {
       category: 0,
       workload_id: "5-1",
@@ -487,23 +488,23 @@ describe("real explorer answer shapes (reference §12)", () => {
       epoch: 1591787200,
       node_id: "n1",
     };
+    // One node's odd answer must not make the reservation unreadable: it could not be cancelled.
     handler = () => ({ status: 200, body: reservationAnswer([zdbResult]) });
-    const e = (await rejection(client().getReservation(5))) as ExplorerResponseError;
-    expect(e).toBeInstanceOf(ExplorerResponseError);
-    expect(e.issuePath).toBe("results[0].data_json.Port");
-    expect(e.message).toBe(
-      "explorer GET /reservations/5 answered 200 with an unexpected body at results[0].data_json.Port: 0-db result of 5-1 from node n1: Expected number, received string",
+    const r = await client().getReservation(5);
+    expect(r.results).toEqual([zdbResult]);
+    expect(okResultProblem(r.results[0])).toBe(
+      "0-db result of 5-1 from node n1: data_json.Port: Expected number, received string",
     );
-    handler = () => ({
-      status: 200,
-      body: reservationAnswer([
-        { ...zdbResult, category: 2, workload_id: "5-2", data_json: "5-2" },
-      ]),
-    });
-    const v = (await rejection(client().getReservation(5))) as ExplorerResponseError;
-    expect(v.issuePath).toBe("results[0].data_json");
-    expect(v.message).toBe(
-      "explorer GET /reservations/5 answered 200 with an unexpected body at results[0].data_json: volume result of 5-2 from node n1: Expected object, received string",
+    const volume = { ...zdbResult, category: 2, workload_id: "5-2", data_json: "5-2" };
+    expect(okResultProblem(volume)).toBe(
+      "volume result of 5-2 from node n1: data_json: Expected object, received string",
+    );
+    // Error and deleted results keep whatever they had (§12.15); types without data are not checked.
+    expect(okResultProblem({ ...volume, state: 0 })).toBeUndefined();
+    expect(okResultProblem({ ...volume, state: 2 })).toBeUndefined();
+    expect(okResultProblem({ ...volume, category: 4 })).toBeUndefined();
+    expect(okResultProblem({ ...zdbResult, data_json: { Namespace: "5-1", Port: 9900 } })).toBe(
+      undefined,
     );
   });
 

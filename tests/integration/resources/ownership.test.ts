@@ -151,14 +151,14 @@ describe("delete succeeds only when the explorer shows the reservation deleted o
     );
   });
 
-  it("a router 404 (plain text) is not taken for a deleted reservation; the explorer's JSON 404 is", async () => {
+  it("a router 404 (plain text) is not taken for a deleted reservation, and fails at once; the explorer's JSON 404 is", async () => {
     const { id, outs } = await deployVolume(lg.nodeIds[6]);
     lg.setFaults({ badAnswerRate: 1, badAnswer: "text-404" });
-    await expect(volumeProvider.read!(id, outs)).rejects.toThrow(
-      `explorer GET /reservations/${id} answered 404: 404 page not found`,
-    );
+    const noRoute = `explorer GET /reservations/${id} answered 404: 404 page not found; no such route on this server; check that tfgrid:explorerUrl is the explorer's API base`;
+    await expect(volumeProvider.read!(id, outs)).rejects.toThrow(noRoute);
+    // Waiting does not fix a wrong URL: delete fails at once, naming the reservation.
     await expect(volumeProvider.delete!(id, outs)).rejects.toThrow(
-      `Volume ${id}: reservation ${id} was not cancelled within 3 s: the explorer did not answer usefully`,
+      `Volume ${id}: cancelling reservation ${id} failed: ${noRoute}`,
     );
     lg.setFaults({ badAnswerRate: 0 });
     expect((await client.getReservation(Number(id))).next_action).toBe(3);
@@ -206,7 +206,7 @@ describe("a node result of unexpected shape", () => {
     const before = (await client.listReservations({ customer_tid: me.tid })).length;
     await expect(deployVolume(node)).rejects.toThrow(
       new RegExp(
-        `^Volume create failed: node ${node} reported volume (\\d+)-1 with a result of unexpected shape \\(data_json is an array, not an object\\); reservation \\1 was cancelled$`,
+        `^Volume create failed: node ${node} reported volume (\\d+)-1 with a result of unexpected shape \\(volume result of \\1-1 from node ${node}: data_json: Expected object, received array\\); reservation \\1 was cancelled$`,
       ),
     );
     const all = await client.listReservations({ customer_tid: me.tid });
