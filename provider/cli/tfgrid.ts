@@ -308,7 +308,14 @@ interface PendingCreate {
   createTag?: string;
 }
 
-/** The pending creates of a `pulumi stack export` document. */
+/**
+ * Resource types whose create registers a reservation (and carries a createTag). The component's
+ * other dynamic resources (its password, placement, layout record) reserve nothing: a pending
+ * create of one leaves nothing on the grid to recover.
+ */
+const RESERVATION_TYPE = /\/tfgrid:(Network|ZdbNamespace|Volume|Container)$/;
+
+/** The pending creates of reservation-backed resources in a `pulumi stack export` document. */
 export function pendingCreates(exported: unknown, source: string): PendingCreate[] {
   const deployment = (exported as { deployment?: unknown } | null)?.deployment;
   if (typeof deployment !== "object" || deployment === null) {
@@ -324,6 +331,7 @@ export function pendingCreates(exported: unknown, source: string): PendingCreate
       resource?: { urn?: string; type?: string; inputs?: Record<string, unknown> };
     };
     if (o.type !== "creating" || !o.resource?.urn) return [];
+    if (!RESERVATION_TYPE.test(o.resource.type ?? "")) return [];
     const tag = o.resource.inputs?.createTag;
     return [
       {

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startLocalGrid, type LocalGrid } from "../../../localgrid";
-import { runCli, type CliIo } from "../../../provider/cli/tfgrid";
+import { pendingCreates, runCli, type CliIo } from "../../../provider/cli/tfgrid";
 import { registerIdentity, type RegisteredIdentity } from "../../../provider/cli/identity";
 import { ExplorerClient } from "../../../provider/client/explorer";
 import { identityFromMnemonic, type Identity } from "../../../provider/identity";
@@ -139,6 +139,25 @@ describe("tfgrid recover", () => {
       `s3-zdb-0: reservation ${orphan} already cancelled or expired`,
     );
     expect((await client.getReservation(keep)).next_action).toBe(3);
+  });
+
+  it("pending creates of resources that reserve nothing (layout record, password) are not reported", () => {
+    const op = (name: string, type: string, inputs: Record<string, unknown>) => ({
+      type: "creating",
+      resource: { urn: urn(name), type, inputs },
+    });
+    const doc = {
+      deployment: {
+        pending_operations: [
+          op("s3-layout", "pulumi-nodejs:dynamic/tfgrid:ArchiveLayout", { layout: "4+2" }),
+          op("s3-password", "pulumi-nodejs:dynamic/tfgrid:StablePassword", { length: 32 }),
+          op("s3-zdb-0", TYPE, { createTag: "tag-0" }),
+        ],
+      },
+    };
+    expect(pendingCreates(doc, "state.json")).toEqual([
+      { urn: urn("s3-zdb-0"), type: TYPE, createTag: "tag-0" },
+    ]);
   });
 
   it("an export without pending creates: nothing to recover", async () => {
