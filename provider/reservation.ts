@@ -427,10 +427,11 @@ const hasSignedDelete = (r: Reservation, tid: number): boolean =>
  * Sign-delete (over `str(id) + json` as stored by the explorer) and wait for `deleted` (6). The
  * explorer is read again until the deadline, and the delete is signed again whenever our signature
  * is missing (an explorer that crashed or rolled back may forget an acknowledged signature).
- * Succeeds only when the explorer shows the reservation deleted, or in delete with our signature
- * recorded; otherwise throws a CancelError naming the reservation and what the explorer showed.
- * Answers that prove nothing (no answer, 5xx, an unreadable body, a router 404) are retried until
- * the deadline.
+ * Succeeds only when the explorer shows the reservation deleted (or invalid, or past its expiry:
+ * nodes remove it on their own), or in delete with our signature recorded; otherwise throws a
+ * CancelError naming the reservation and what the explorer showed. Answers that prove nothing (no
+ * answer, 5xx, an unreadable body) are retried until the deadline; a router 404/405 (a wrong
+ * explorer URL) fails at once.
  */
 export async function cancelReservation(
   client: ExplorerClient,
