@@ -26,6 +26,7 @@ import { registerIdentity, type RegisteredIdentity } from "../provider/cli/ident
 import { ExplorerClient } from "../provider/client";
 import { directDeploy } from "./lib/direct-deploy";
 import { GridProcess } from "./lib/grid-process";
+import { RECOMMENDED_PARALLEL } from "./lib/parallelism";
 import { samplePeaks, ROLES, type Role } from "./lib/process-memory";
 import { repoRoot } from "./lib/repo";
 import { StackWorkspace } from "./lib/workspace";
@@ -35,8 +36,6 @@ const D_MS = 2000;
 const LATENCY_MS = 50;
 /** Nodes per farm of the bench grid (three farms): room for 100 shards on distinct nodes. */
 const NODES_PER_FARM = 40;
-/** The parallelism docs/operations.md recommends for large archives (`pulumi up --parallel`). */
-export const RECOMMENDED_PARALLEL = 64;
 /** The direct deployer's poll interval: tight, as a script that only waits would poll. */
 const DIRECT_POLL_MS = 100;
 

@@ -16,6 +16,7 @@ import * as path from "path";
 import { ExplorerClient } from "../provider/client";
 import { registerIdentity } from "../provider/cli/identity";
 import { GridProcess } from "./lib/grid-process";
+import { RECOMMENDED_PARALLEL } from "./lib/parallelism";
 import { repoRoot } from "./lib/repo";
 import { StackWorkspace } from "./lib/workspace";
 
@@ -154,7 +155,10 @@ async function up(pulumiBinDir: string): Promise<void> {
   }
 
   progress(5, total, "pulumi up: network, six 0-db namespaces, metadata volume, MinIO container");
-  await ws.must(["up", "--yes", "--skip-preview"], (text) => process.stderr.write(text));
+  const parallel = ["--parallel", String(RECOMMENDED_PARALLEL)];
+  await ws.must(["up", "--yes", "--skip-preview", ...parallel], (text) =>
+    process.stderr.write(text),
+  );
 
   progress(6, total, "reading the stack outputs");
   const outputs = await ws.outputs();
@@ -187,7 +191,10 @@ async function destroy(pulumiBinDir: string): Promise<void> {
       passphrase: passphrase(paths),
     });
     progress(2, 3, "pulumi destroy: cancelling every reservation of the stack");
-    await ws.must(["destroy", "--yes", "--skip-preview"], (text) => process.stderr.write(text));
+    await ws.must(
+      ["destroy", "--yes", "--skip-preview", "--parallel", String(RECOMMENDED_PARALLEL)],
+      (text) => process.stderr.write(text),
+    );
     await ws.must(["stack", "rm", "--yes", STACK]);
   }
   progress(3, 3, "stopping the local grid");
