@@ -1,6 +1,8 @@
 import {
   RedundancyError,
   ShardLocation,
+  type MetadataLayout,
+  type NodePlace,
   describeProblem,
   formatRedundancyReport,
   planRedundancy,
@@ -17,14 +19,27 @@ function layout(sites: [number, string, string, number][], sizeGiB = 10): ShardL
   return shards;
 }
 
+/** Node `i` of a site as {@link layout} names it, without a size: a metadata location. */
+function node(site: [number, string, string], i: number): NodePlace {
+  const [farmId, city, country] = site;
+  return { nodeId: `${city.toLowerCase()}-${i}`, farmId, city, country };
+}
+
 const SALZBURG: [number, string, string] = [12775, "Salzburg", "Austria"];
 const VIENNA: [number, string, string] = [82872, "Vienna", "Austria"];
 const GRAZ: [number, string, string] = [90210, "Graz", "Austria"];
 
 const NO_SPARE_4_2 =
   "No spare shard: all 6 shards are needed for every write, so a single unreachable or full shard blocks writes (reads survive 2 lost shards). List more shards than dataShards + parityShards to keep writing through an outage.";
-const METADATA_SPOF =
-  "The metadata volume on the MinIO node is a single point of failure: if it is lost, no object can be found again, whatever the parity. Keep a backup of it.";
+const INDEX_ON_SALZBURG_0 =
+  "Losing node salzburg-0, or all of Salzburg, Austria, loses the archive's index: it holds MinIO and its metadata volume, the only copy of the index (no TLOG). The shards would survive, but no object could be found again, whatever the parity. Add a TLOG namespace on another site (S3Archive tlog) so a redeployed MinIO can rebuild the index, and a standby to keep reads going.";
+const NO_INDEX_COPY =
+  "none for the index: MinIO's metadata volume was its only copy (no TLOG), so no object can be found again";
+const REDEPLOY =
+  "redeploy MinIO on a node outside it (S3Archive: change minioNode) with the same SHARDS and TLOG: it rebuilds the index from the TLOG";
+const TLOG_GONE =
+  "MinIO keeps the index and serves reads; writes resume when the TLOG's node returns (a new, empty TLOG would not hold the earlier metadata)";
+const WRITES_RESUME = "writes resume when its shards return";
 
 describe("planRedundancy figures", () => {
   const cases: {
@@ -146,7 +161,8 @@ describe("planRedundancy figures", () => {
       nodeOk: true,
       farmOk: true,
       cityOk: true,
-      cityWritesOk: true,
+      // the shards alone would keep writing, but losing city A stops MinIO
+      cityWritesOk: false,
       cityCounts: { "A, X": 4, "B, X": 4, "C, X": 4, "D, Y": 4, "E, Y": 4, "F, Y": 4 },
       worstCity: { domain: "A, X", count: 4 },
     },
@@ -201,9 +217,9 @@ describe("planRedundancy figures", () => {
       expansionFactor: r.expansionFactor,
       readLossTolerance: r.readLossTolerance,
       writeLossTolerance: r.writeLossTolerance,
-      nodeOk: r.domains.node.survivesLossOfAny,
-      farmOk: r.domains.farm.survivesLossOfAny,
-      cityOk: r.domains.city.survivesLossOfAny,
+      nodeOk: r.domains.node.shardsSurviveLossOfAny,
+      farmOk: r.domains.farm.shardsSurviveLossOfAny,
+      cityOk: r.domains.city.shardsSurviveLossOfAny,
       cityWritesOk: r.domains.city.writesSurviveLossOfAny,
       siteLossSurvivable: r.siteLossSurvivable,
       cityCounts: r.domains.city.counts,
@@ -221,13 +237,14 @@ describe("planRedundancy figures", () => {
       farmOk: c.farmOk,
       cityOk: c.cityOk,
       cityWritesOk: c.cityWritesOk,
-      siteLossSurvivable: c.cityOk,
+      // Without a TLOG, losing the MinIO's city loses the index: never survivable.
+      siteLossSurvivable: false,
       cityCounts: c.cityCounts,
       worstCity: c.worstCity,
     });
   });
 
-  it("reports every level of the reference layout exactly", () => {
+  it("reports every level of the reference layout exactly: losing Salzburg loses the index", () => {
     const r = planRedundancy({
       shards: layout([
         [...SALZBURG, 3],
@@ -236,6 +253,27 @@ describe("planRedundancy figures", () => {
       dataShards: 4,
       parityShards: 2,
     });
+    const shardOnly = (shards: number, readable: boolean) => ({
+      shards,
+      metadata: [],
+      index: "minio",
+      readable,
+      writable: false,
+      recovery: readable
+        ? WRITES_RESUME
+        : `objects stay unreadable until it returns (${shards} > parity 2); if its disks are gone they are lost`,
+    });
+    const withMinio = (shards: number, readable: boolean) => ({
+      shards,
+      metadata: ["MinIO"],
+      index: "lost",
+      readable: false,
+      writable: false,
+      recovery: readable
+        ? `${NO_INDEX_COPY}; ${WRITES_RESUME}`
+        : `objects stay unreadable until it returns (${shards} > parity 2); if its disks are gone they are lost; ${NO_INDEX_COPY}`,
+    });
+    expect(r.metadata).toEqual({ minio: node(SALZBURG, 0) });
     expect(r.domains).toEqual({
       node: {
         counts: {
@@ -246,33 +284,52 @@ describe("planRedundancy figures", () => {
           "vienna-1": 1,
           "vienna-2": 1,
         },
-        survivesLossOfAny: true,
+        losses: {
+          "salzburg-0": withMinio(1, true),
+          "salzburg-1": shardOnly(1, true),
+          "salzburg-2": shardOnly(1, true),
+          "vienna-0": shardOnly(1, true),
+          "vienna-1": shardOnly(1, true),
+          "vienna-2": shardOnly(1, true),
+        },
+        shardsSurviveLossOfAny: true,
+        survivesLossOfAny: false,
         writesSurviveLossOfAny: false,
         worst: { domain: "salzburg-0", count: 1 },
       },
       farm: {
         counts: { "12775": 3, "82872": 3 },
+        losses: { "12775": withMinio(3, false), "82872": shardOnly(3, false) },
+        shardsSurviveLossOfAny: false,
         survivesLossOfAny: false,
         writesSurviveLossOfAny: false,
         worst: { domain: "12775", count: 3 },
       },
       city: {
         counts: { "Salzburg, Austria": 3, "Vienna, Austria": 3 },
+        losses: {
+          "Salzburg, Austria": withMinio(3, false),
+          "Vienna, Austria": shardOnly(3, false),
+        },
+        shardsSurviveLossOfAny: false,
         survivesLossOfAny: false,
         writesSurviveLossOfAny: false,
         worst: { domain: "Salzburg, Austria", count: 3 },
       },
       country: {
         counts: { Austria: 6 },
+        losses: { Austria: withMinio(6, false) },
+        shardsSurviveLossOfAny: false,
         survivesLossOfAny: false,
         writesSurviveLossOfAny: false,
         worst: { domain: "Austria", count: 6 },
       },
     });
+    expect(r.siteLossSurvivable).toBe(false);
     expect(r.warnings).toEqual([
       NO_SPARE_4_2,
       "A site loss is not survivable: losing Salzburg, Austria (3 shards) leaves objects unreadable, because a city may hold at most 2 (parityShards). To survive it: use 3+3 with this layout, or spread the 6 shards over at least 3 cities with at most 2 each.",
-      METADATA_SPOF,
+      INDEX_ON_SALZBURG_0,
     ]);
   });
 
@@ -286,7 +343,7 @@ describe("planRedundancy figures", () => {
       dataShards: 1,
       parityShards: 1,
     });
-    expect(r.domains.city.survivesLossOfAny).toBe(false);
+    expect(r.domains.city.shardsSurviveLossOfAny).toBe(false);
     const r2 = planRedundancy({
       shards: layout([
         [...SALZBURG, 1],
@@ -295,7 +352,7 @@ describe("planRedundancy figures", () => {
       dataShards: 1,
       parityShards: 1,
     });
-    expect(r2.domains.city.survivesLossOfAny).toBe(true);
+    expect(r2.domains.city.shardsSurviveLossOfAny).toBe(true);
     expect(r2.usableGiB).toBe(10);
     expect(r2.paritySharePercent).toBe(50);
   });
@@ -333,7 +390,7 @@ describe("planRedundancy warnings", () => {
     );
   });
 
-  it("warns about unequal sizes and unknown locations, and not about metadata when replicated", () => {
+  it("warns about unequal sizes and unknown locations, and not about the index when a TLOG is elsewhere", () => {
     const shards: ShardLocation[] = [
       { nodeId: "a", farmId: 1, city: "A", country: "X", sizeGiB: 10 },
       { nodeId: "b", farmId: 2, city: "B", country: "X", sizeGiB: 20 },
@@ -343,7 +400,10 @@ describe("planRedundancy warnings", () => {
       shards,
       dataShards: 2,
       parityShards: 1,
-      metadataReplicated: true,
+      metadata: {
+        minio: { nodeId: "a", farmId: 1, city: "A", country: "X" },
+        tlog: { nodeId: "b" },
+      },
     });
     expect(r.usableGiB).toBe(20);
     expect(r.rawGiB).toBe(40);
@@ -357,7 +417,7 @@ describe("planRedundancy warnings", () => {
     ]);
   });
 
-  it("has only the metadata warning for a spare-rich layout that survives a site loss", () => {
+  it("has only the index warning for a spare-rich layout whose shards survive a site loss", () => {
     const r = planRedundancy({
       shards: layout([
         [...SALZBURG, 2],
@@ -368,8 +428,11 @@ describe("planRedundancy warnings", () => {
       parityShards: 2,
     });
     expect(r.spareShards).toBe(2);
-    expect(r.domains.city.writesSurviveLossOfAny).toBe(true);
-    expect(r.warnings).toEqual([METADATA_SPOF]);
+    expect(r.domains.city.shardsSurviveLossOfAny).toBe(true);
+    expect(r.domains.city.losses["Vienna, Austria"].writable).toBe(true);
+    expect(r.domains.city.writesSurviveLossOfAny).toBe(false);
+    expect(r.siteLossSurvivable).toBe(false);
+    expect(r.warnings).toEqual([INDEX_ON_SALZBURG_0]);
   });
 });
 
@@ -452,7 +515,7 @@ describe("planRedundancy hard errors", () => {
       ],
     },
     {
-      name: "requireSiteFailureTolerance on the reference layout",
+      name: "requireSiteFailureTolerance on the reference layout: the shards and the index",
       input: { shards: six, dataShards: 4, parityShards: 2, requireSiteFailureTolerance: true },
       problems: [
         {
@@ -462,11 +525,66 @@ describe("planRedundancy hard errors", () => {
             "requireSiteFailureTolerance is set, but losing Salzburg, Austria (3 shards) loses data: a city may hold at most parityShards = 2 shards",
           fix: "use 3+3 with this layout, or spread the 6 shards over at least 3 cities with at most 2 each",
         },
+        {
+          property: "metadata.tlog",
+          value: "(none)",
+          reason:
+            "requireSiteFailureTolerance is set, but losing Salzburg, Austria loses the archive's index: it holds MinIO and its metadata volume, the only copy of the index (no TLOG)",
+          fix: "add a TLOG namespace on a node outside Salzburg, Austria, so a redeployed MinIO can rebuild the index; a standby in a third city also keeps reads going",
+        },
+      ],
+    },
+    {
+      name: "requireSiteFailureTolerance with the TLOG in MinIO's city",
+      input: {
+        shards: six,
+        dataShards: 3,
+        parityShards: 3,
+        requireSiteFailureTolerance: true,
+        metadata: { minio: node(SALZBURG, 0), tlog: node(SALZBURG, 1) },
+      },
+      problems: [
+        {
+          property: "metadata.tlog",
+          value: "salzburg-1",
+          reason:
+            "requireSiteFailureTolerance is set, but losing Salzburg, Austria loses the archive's index: it holds MinIO and its metadata volume and the TLOG, every copy of the index",
+          fix: "add a TLOG namespace on a node outside Salzburg, Austria (move the TLOG), so a redeployed MinIO can rebuild the index; a standby in a third city also keeps reads going",
+        },
+      ],
+    },
+    {
+      name: "a standby without a TLOG, on the MinIO node",
+      input: {
+        shards: six,
+        dataShards: 4,
+        parityShards: 2,
+        metadata: { minio: node(SALZBURG, 0), standby: node(SALZBURG, 0) },
+      },
+      problems: [
+        {
+          property: "metadata.standby",
+          value: "salzburg-0",
+          reason: "a standby MinIO replays the TLOG (MASTER = the TLOG), so it needs one",
+          fix: "add a TLOG namespace (tlog) on another site, or drop the standby",
+        },
+        {
+          property: "metadata.standby",
+          value: "salzburg-0",
+          reason: "the standby is on the MinIO node, so it is lost together with MinIO",
+          fix: "put the standby on a node in another city than the MinIO node",
+        },
       ],
     },
     {
       name: "requireSiteFailureTolerance with parity 0",
-      input: { shards: six, dataShards: 6, parityShards: 0, requireSiteFailureTolerance: true },
+      input: {
+        shards: six,
+        dataShards: 6,
+        parityShards: 0,
+        requireSiteFailureTolerance: true,
+        metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0) },
+      },
       problems: [
         {
           property: "parityShards",
@@ -488,6 +606,7 @@ describe("planRedundancy hard errors", () => {
         dataShards: 16,
         parityShards: 4,
         requireSiteFailureTolerance: true,
+        metadata: { minio: node(SALZBURG, 0), tlog: node(GRAZ, 0) },
       },
       problems: [
         {
@@ -518,29 +637,6 @@ describe("planRedundancy hard errors", () => {
     );
   });
 
-  it("accepts the site-tolerant layouts when requireSiteFailureTolerance is set", () => {
-    expect(
-      planRedundancy({
-        shards: layout([
-          [...SALZBURG, 2],
-          [...VIENNA, 2],
-          [...GRAZ, 2],
-        ]),
-        dataShards: 4,
-        parityShards: 2,
-        requireSiteFailureTolerance: true,
-      }).siteLossSurvivable,
-    ).toBe(true);
-    expect(
-      planRedundancy({
-        shards: six,
-        dataShards: 3,
-        parityShards: 3,
-        requireSiteFailureTolerance: true,
-      }).siteLossSurvivable,
-    ).toBe(true);
-  });
-
   it("formats one problem as property = value: reason. Fix: fix", () => {
     expect(
       describeProblem({ property: "dataShards", value: 0, reason: "too small", fix: "raise it" }),
@@ -548,8 +644,189 @@ describe("planRedundancy hard errors", () => {
   });
 });
 
+describe("site loss with the metadata counted (workloads.md §1.9, §4.1)", () => {
+  const GHENT: [number, string, string] = [71, "Ghent", "Belgium"];
+  // examples/archive-three-sites: 8+4 over 12 nodes, four per city.
+  const threeSites = layout([
+    [...SALZBURG, 4],
+    [...VIENNA, 4],
+    [...GHENT, 4],
+  ]);
+  const reference = layout([
+    [...SALZBURG, 3],
+    [...VIENNA, 3],
+  ]);
+  const cases: {
+    name: string;
+    shards: ShardLocation[];
+    d: number;
+    p: number;
+    metadata?: MetadataLayout;
+    survivable: boolean;
+    /** What losing each city does: [index source, readable, writable]. */
+    cities: Record<string, [string, boolean, boolean]>;
+  }[] = [
+    {
+      name: "three sites, 8+4, no TLOG: NO (losing Salzburg loses the index)",
+      shards: threeSites,
+      d: 8,
+      p: 4,
+      survivable: false,
+      cities: {
+        "Salzburg, Austria": ["lost", false, false],
+        "Vienna, Austria": ["minio", true, false],
+        "Ghent, Belgium": ["minio", true, false],
+      },
+    },
+    {
+      name: "three sites, 8+4, TLOG in Vienna: yes",
+      shards: threeSites,
+      d: 8,
+      p: 4,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0) },
+      survivable: true,
+      cities: {
+        "Salzburg, Austria": ["tlog", true, false],
+        "Vienna, Austria": ["minio", true, false],
+        "Ghent, Belgium": ["minio", true, false],
+      },
+    },
+    {
+      name: "three sites, 8+4, TLOG in Vienna, standby in Ghent: yes, reads go on",
+      shards: threeSites,
+      d: 8,
+      p: 4,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0), standby: node(GHENT, 0) },
+      survivable: true,
+      cities: {
+        "Salzburg, Austria": ["standby", true, false],
+        "Vienna, Austria": ["minio", true, false],
+        "Ghent, Belgium": ["minio", true, false],
+      },
+    },
+    {
+      name: "three sites, 8+4, TLOG in MinIO's city: NO",
+      shards: threeSites,
+      d: 8,
+      p: 4,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(SALZBURG, 1) },
+      survivable: false,
+      cities: {
+        "Salzburg, Austria": ["lost", false, false],
+        "Vienna, Austria": ["minio", true, false],
+        "Ghent, Belgium": ["minio", true, false],
+      },
+    },
+    {
+      name: "three sites, MinIO and TLOG on nodes without shards in a fourth city: yes",
+      shards: threeSites,
+      d: 8,
+      p: 4,
+      metadata: {
+        minio: { nodeId: "graz-0", farmId: 90210, city: "Graz", country: "Austria" },
+        tlog: node(GHENT, 1),
+      },
+      survivable: true,
+      cities: {
+        "Salzburg, Austria": ["minio", true, false],
+        "Vienna, Austria": ["minio", true, false],
+        "Ghent, Belgium": ["minio", true, false],
+        "Graz, Austria": ["tlog", true, false],
+      },
+    },
+    {
+      name: "reference 4+2 with a TLOG in Vienna: still NO (3 shards > parity 2)",
+      shards: reference,
+      d: 4,
+      p: 2,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0) },
+      survivable: false,
+      cities: {
+        "Salzburg, Austria": ["tlog", false, false],
+        "Vienna, Austria": ["minio", false, false],
+      },
+    },
+    {
+      name: "reference nodes as 3+3 with a TLOG in Vienna: yes",
+      shards: reference,
+      d: 3,
+      p: 3,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0) },
+      survivable: true,
+      cities: {
+        "Salzburg, Austria": ["tlog", true, false],
+        "Vienna, Austria": ["minio", true, false],
+      },
+    },
+  ];
+
+  it.each(cases)("$name", (c) => {
+    const input = { shards: c.shards, dataShards: c.d, parityShards: c.p, metadata: c.metadata };
+    const r = planRedundancy(input);
+    expect(r.siteLossSurvivable).toBe(c.survivable);
+    expect(r.domains.city.survivesLossOfAny).toBe(c.survivable);
+    expect(
+      Object.fromEntries(
+        Object.entries(r.domains.city.losses).map(([city, l]) => [
+          city,
+          [l.index, l.readable, l.writable],
+        ]),
+      ),
+    ).toEqual(c.cities);
+    expect(formatRedundancyReport(r)).toContain(
+      `Site (city) loss survivable: ${c.survivable ? "yes" : "NO"}\n`,
+    );
+    // requireSiteFailureTolerance refuses exactly the layouts that are not survivable
+    let refused: unknown;
+    try {
+      planRedundancy({ ...input, requireSiteFailureTolerance: true });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused instanceof RedundancyError).toBe(!c.survivable);
+  });
+
+  it("says how to recover from losing MinIO's city with a TLOG and a standby", () => {
+    const r = planRedundancy({
+      shards: threeSites,
+      dataShards: 8,
+      parityShards: 4,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0), standby: node(GHENT, 0) },
+    });
+    expect(r.domains.city.losses["Salzburg, Austria"].recovery).toBe(
+      `the standby keeps serving reads; ${REDEPLOY}; ${WRITES_RESUME}`,
+    );
+    expect(r.domains.node.losses["vienna-0"]).toEqual({
+      shards: 1,
+      metadata: ["TLOG"],
+      index: "minio",
+      readable: true,
+      writable: false,
+      recovery: `${TLOG_GONE}; ${WRITES_RESUME}`,
+    });
+    expect(r.domains.node.losses["ghent-0"].recovery).toBe(
+      `redeploy the standby: it replays the TLOG; ${WRITES_RESUME}`,
+    );
+    expect(r.warnings).toEqual([
+      "No spare shard: all 12 shards are needed for every write, so a single unreachable or full shard blocks writes (reads survive 4 lost shards). List more shards than dataShards + parityShards to keep writing through an outage.",
+    ]);
+  });
+
+  it("counts a TLOG on a node without shards as a domain of its own", () => {
+    const r = planRedundancy({
+      shards: threeSites,
+      dataShards: 8,
+      parityShards: 4,
+      metadata: { minio: node(SALZBURG, 0), tlog: { nodeId: "linz-0", city: "Linz" } },
+    });
+    expect(r.domains.node.counts["linz-0"]).toBeUndefined();
+    expect(r.domains.node.losses["linz-0"]).toMatchObject({ shards: 0, metadata: ["TLOG"] });
+    expect(Object.keys(r.domains.city.losses).at(-1)).toBe("Linz");
+  });
+});
+
 describe("formatRedundancyReport", () => {
-  it("renders a table of domains and what each loss does", () => {
+  it("renders a table of domains, their metadata and what each loss does", () => {
     const r = planRedundancy({
       shards: layout([
         [...SALZBURG, 1],
@@ -558,7 +835,7 @@ describe("formatRedundancyReport", () => {
       ]),
       dataShards: 1,
       parityShards: 1,
-      metadataReplicated: true,
+      metadata: { minio: node(SALZBURG, 0), tlog: node(VIENNA, 0), standby: node(GRAZ, 0) },
     });
     expect(formatRedundancyReport(r)).toBe(
       [
@@ -566,23 +843,30 @@ describe("formatRedundancyReport", () => {
         "Capacity: raw 30 GiB, usable 15 GiB; parity 50 % of raw, expansion 2x",
         "Shard losses tolerated: 1 for reads, 1 for writes",
         "Site (city) loss survivable: yes",
+        "Metadata: MinIO on salzburg-0 (Salzburg, Austria); TLOG on vienna-0 (Vienna, Austria); standby on graz-0 (Graz, Austria)",
         "",
-        "  level    domain             shards  if lost",
-        "  node     salzburg-0              1  reads and writes OK",
-        "  node     vienna-0                1  reads and writes OK",
-        "  node     graz-0                  1  reads and writes OK",
-        "  farm     12775                   1  reads and writes OK",
-        "  farm     82872                   1  reads and writes OK",
-        "  farm     90210                   1  reads and writes OK",
-        "  city     Salzburg, Austria       1  reads and writes OK",
-        "  city     Vienna, Austria         1  reads and writes OK",
-        "  city     Graz, Austria           1  reads and writes OK",
-        "  country  Austria                 3  DATA UNREADABLE (3 > parity 1)",
+        "  level    domain             shards  metadata            if lost",
+        "  node     salzburg-0              1  MinIO               reads OK on the standby, writes blocked",
+        "  node     vienna-0                1  TLOG                reads OK, writes blocked",
+        "  node     graz-0                  1  standby             reads and writes OK",
+        "  farm     12775                   1  MinIO               reads OK on the standby, writes blocked",
+        "  farm     82872                   1  TLOG                reads OK, writes blocked",
+        "  farm     90210                   1  standby             reads and writes OK",
+        "  city     Salzburg, Austria       1  MinIO               reads OK on the standby, writes blocked",
+        "  city     Vienna, Austria         1  TLOG                reads OK, writes blocked",
+        "  city     Graz, Austria           1  standby             reads and writes OK",
+        "  country  Austria                 3  MinIO+TLOG+standby  DATA UNREADABLE (3 > parity 1), INDEX LOST",
+        "",
+        "Losing a domain with metadata:",
+        `  - node salzburg-0, farm 12775, city Salzburg, Austria: the standby keeps serving reads; ${REDEPLOY}`,
+        `  - node vienna-0, farm 82872, city Vienna, Austria: ${TLOG_GONE}`,
+        "  - node graz-0, farm 90210, city Graz, Austria: redeploy the standby: it replays the TLOG",
+        "  - country Austria: objects stay unreadable until it returns (3 > parity 1); if its disks are gone they are lost; none for the index: MinIO and every copy of it (TLOG, standby) are lost with it, so no object can be found again",
       ].join("\n"),
     );
   });
 
-  it("lists blocked writes and the warnings", () => {
+  it("lists blocked writes, the index loss and the warnings of the reference nodes as 3+3", () => {
     const r = planRedundancy({
       shards: layout([
         [...SALZBURG, 3],
@@ -592,11 +876,17 @@ describe("formatRedundancyReport", () => {
       parityShards: 3,
     });
     const text = formatRedundancyReport(r);
-    expect(text).toContain("  city     Salzburg, Austria       3  reads OK, writes blocked");
+    expect(text).toContain(
+      "  city     Vienna, Austria         3  -         reads OK, writes blocked\n",
+    );
+    expect(text).toContain("  city     Salzburg, Austria       3  MinIO     INDEX LOST\n");
+    expect(text).toContain(
+      `  - node salzburg-0, farm 12775, city Salzburg, Austria: ${NO_INDEX_COPY}; ${WRITES_RESUME}\n`,
+    );
     expect(text.split("\n").slice(-3)).toEqual([
       "Warnings:",
       "  - No spare shard: all 6 shards are needed for every write, so a single unreachable or full shard blocks writes (reads survive 3 lost shards). List more shards than dataShards + parityShards to keep writing through an outage.",
-      `  - ${METADATA_SPOF}`,
+      `  - ${INDEX_ON_SALZBURG_0}`,
     ]);
   });
 });
