@@ -59,28 +59,18 @@ export interface MetadataLayout {
   standby?: NodePlace;
 }
 
-/** The parts of the metadata a domain can hold. */
-export type MetadataRole = "MinIO" | "TLOG" | "standby";
-
-/** Where the index comes from after a domain is lost. */
-export type IndexSource =
-  /** MinIO and its metadata volume are untouched. */
-  | "minio"
-  /** MinIO is lost; the standby still serves reads from its replayed copy. */
-  | "standby"
-  /** MinIO is lost; a MinIO redeployed with the same SHARDS and TLOG rebuilds the index from the log. */
-  | "tlog"
-  /** No copy of the index is left: no object can be found again. */
-  | "lost";
-
 /** What losing one domain does to the data, the index and writes, and how to recover. */
 export interface DomainLoss {
   /** Shards in the domain. */
   shards: number;
   /** Metadata parts in the domain. */
-  metadata: MetadataRole[];
-  /** Where the index comes from afterwards. */
-  index: IndexSource;
+  metadata: ("MinIO" | "TLOG" | "standby")[];
+  /**
+   * Where the index comes from afterwards: `minio` (untouched), `standby` (MinIO lost, the
+   * standby's replayed copy serves reads), `tlog` (MinIO lost, a MinIO redeployed with the same
+   * SHARDS and TLOG rebuilds it from the log) or `lost` (no object can be found again).
+   */
+  index: "minio" | "standby" | "tlog" | "lost";
   /** Every object can still be read: at most P parts of any block are gone and an index is left (possibly after redeploying MinIO from the TLOG). */
   readable: boolean;
   /** Writes continue without any action: enough shards are left, MinIO runs and (when set) its TLOG is reachable. */
@@ -92,6 +82,11 @@ export interface DomainLoss {
 /** The failure-domain levels the planner reports, from smallest to largest. */
 export const DOMAIN_LEVELS = ["node", "farm", "city", "country"] as const;
 export type DomainLevel = (typeof DOMAIN_LEVELS)[number];
+
+/** The parts of the metadata a domain can hold. */
+export type MetadataRole = DomainLoss["metadata"][number];
+/** Where the index comes from after a domain is lost (see {@link DomainLoss.index}). */
+export type IndexSource = DomainLoss["index"];
 
 /** Shard counts per domain at one level, and what losing one domain does. */
 export interface DomainReport {
@@ -241,12 +236,12 @@ function domainLoss(
   if (index === "lost") {
     steps.push(
       m.tlog
-        ? "none for the index: MinIO and every copy of it (TLOG, standby) are lost with it, so no object can be found again"
+        ? `none for the index: MinIO and every copy of it (${m.standby ? "TLOG and standby" : "the TLOG"}) are lost with it, so no object can be found again`
         : "none for the index: MinIO's metadata volume was its only copy (no TLOG), so no object can be found again",
     );
   } else if (minioLost) {
     steps.push(
-      (index === "standby" ? "the standby keeps serving reads; " : "") +
+      (index === "standby" && shardsReadable ? "the standby keeps serving reads; " : "") +
         "redeploy MinIO on a node outside it (S3Archive: change minioNode) with the same SHARDS and TLOG: it rebuilds the index from the TLOG",
     );
   }

@@ -792,7 +792,8 @@ export function checkArchivePlan(
     all.push(
       ...e.problems.map((p) => ({
         ...p,
-        property: p.property.replace(/^shards/, s.shardProperty),
+        // the planner's `metadata.tlog` is the archive's `tlog` option
+        property: p.property.replace(/^shards/, s.shardProperty).replace(/^metadata\./, ""),
       })),
     );
   }

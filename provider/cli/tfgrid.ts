@@ -13,7 +13,12 @@ import { DEFAULT_EXPLORER_URL, resolveConfig } from "../config";
 import { identityFromMnemonic } from "../identity";
 import { cancelReservation, NEXT_ACTION, TAG_PREFIX } from "../reservation";
 import { describeRequest, selectShardNodes, type PlacementRequest } from "../placement";
-import { formatRedundancyReport, planRedundancy, type ShardLocation } from "../planner";
+import {
+  formatRedundancyReport,
+  planRedundancy,
+  type NodePlace,
+  type ShardLocation,
+} from "../planner";
 import { configCommands, registerIdentity } from "./identity";
 import { formatTable } from "./table";
 
@@ -39,6 +44,8 @@ commands:
   plan --data D --parity P --count N [--farms ID,…] [--cities NAME,…] [--countries NAME,…] [--size GiB]
                                                the redundancy report of a layout (given, or chosen as
                                                S3Archive's placement would), without deploying
+       [--minio ID] [--tlog ID] [--standby ID]  where the index lives: MinIO (default: the first
+                                               shard's node), its TLOG namespace, a standby MinIO
   reservations [--tid TID]                     your reservations with state, expiry and workload ids
   recover [--state FILE] [--dry-run]           after an interrupted \`pulumi up\`: cancel the reservations
                                                of the export's pending creates (export on stdin
@@ -189,6 +196,9 @@ async function plan(args: string[], io: CliIo): Promise<void> {
       countries: { type: "string" },
       size: { type: "string" },
       "require-site-tolerance": { type: "boolean" },
+      minio: { type: "string" },
+      tlog: { type: "string" },
+      standby: { type: "string" },
       explorer: { type: "string" },
       json: { type: "boolean" },
     },
@@ -243,11 +253,30 @@ async function plan(args: string[], io: CliIo): Promise<void> {
       });
     }
   }
+  // The metadata side: MinIO (default: the first shard's node, as S3Archive), TLOG, standby.
+  const place = async (nodeId: string | undefined): Promise<NodePlace | undefined> => {
+    if (nodeId === undefined) return undefined;
+    const known = shards.find((s) => s.nodeId === nodeId);
+    if (known) return { nodeId, farmId: known.farmId, city: known.city, country: known.country };
+    const node = await client.getNode(nodeId);
+    return {
+      nodeId,
+      farmId: node.farm_id,
+      city: node.location.city,
+      country: node.location.country,
+    };
+  };
+  const minio = (await place(values.minio)) ?? (await place(shards[0]?.nodeId));
+  const tlog = await place(values.tlog);
+  const standby = await place(values.standby);
   const report = planRedundancy({
     shards,
     dataShards,
     parityShards,
     requireSiteFailureTolerance: values["require-site-tolerance"] ?? false,
+    ...(minio
+      ? { metadata: { minio, ...(tlog ? { tlog } : {}), ...(standby ? { standby } : {}) } }
+      : {}),
   });
   io.out(
     values.json

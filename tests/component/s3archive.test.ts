@@ -273,7 +273,7 @@ describe("S3Archive (reference scenario)", () => {
     expect(warnings).toEqual(
       expect.arrayContaining([
         "A site loss is not survivable: losing Salzburg, Austria (3 shards) leaves objects unreadable, because a city may hold at most 2 (parityShards). To survive it: use 3+3 with this layout, or spread the 6 shards over at least 3 cities with at most 2 each.",
-        "The metadata volume on the MinIO node is a single point of failure: if it is lost, no object can be found again, whatever the parity. Keep a backup of it.",
+        "Losing node s1, or all of Salzburg, Austria, loses the archive's index: it holds MinIO and its metadata volume, the only copy of the index (no TLOG). The shards would survive, but no object could be found again, whatever the parity. Add a TLOG namespace on another site (S3Archive tlog) so a redeployed MinIO can rebuild the index, and a standby to keep reads going.",
       ]),
     );
   });
@@ -513,9 +513,10 @@ describe("S3Archive bad arguments", () => {
       }),
     ).toThrow(
       [
-        'S3Archive "ghost": 2 problems in its settings:',
+        'S3Archive "ghost": 3 problems in its settings:',
         '  - shardNodes[2] = "nope": no such node on the explorer. Fix: use a node id listed by GET /nodes (check tfgrid:explorerUrl points at the right grid), or use placement to let the archive choose',
         "  - parityShards = 2: requireSiteFailureTolerance is set, but losing Vienna, Austria (3 shards) loses data: a city may hold at most parityShards = 2 shards. Fix: use 3+3 with this layout, or spread the 6 shards over at least 3 cities with at most 2 each",
+        '  - tlog = "(none)": requireSiteFailureTolerance is set, but losing Salzburg, Austria loses the archive\'s index: it holds MinIO and its metadata volume, the only copy of the index (no TLOG). Fix: add a TLOG namespace on a node outside Salzburg, Austria, so a redeployed MinIO can rebuild the index; a standby in a third city also keeps reads going',
       ].join("\n"),
     );
   });

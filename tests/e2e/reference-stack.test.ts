@@ -133,6 +133,10 @@ describe("the reference S3 archive stack with the real pulumi CLI", () => {
       expect(redundancy.shardCount).toBe(6);
       expect(redundancy.siteLossSurvivable).toBe(false);
       expect(String(outputs.redundancyReport)).toContain("4+2");
+      // …and says plainly that losing Salzburg loses the index (MinIO's only metadata copy).
+      expect(String(outputs.redundancyReport)).toMatch(
+        /Losing node \S+, or all of Salzburg, Austria, loses the archive's index/,
+      );
 
       // The node opened SHARDS and SECRET_KEY with its own key: six shard URLs, one per namespace.
       const zdbs = live.filter((r) => (r.data_reservation.zdbs ?? []).length === 1);

@@ -4,7 +4,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { formatRedundancyReport, planRedundancy, type ShardLocation } from "../../provider/planner";
+import {
+  formatRedundancyReport,
+  planRedundancy,
+  type MetadataLayout,
+  type NodePlace,
+  type ShardLocation,
+} from "../../provider/planner";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -369,27 +375,51 @@ describe("docs/choosing-data-parity.md", () => {
     ...shards("Vienna", "Austria", 82872, 2),
     ...shards("Ghent", "Belgium", 71, 2),
   ];
-  const summary = (s: ShardLocation[], d: number, p: number) =>
-    formatRedundancyReport(planRedundancy({ shards: s, dataShards: d, parityShards: p }))
+  const at = (s: ShardLocation): NodePlace => ({
+    nodeId: s.nodeId,
+    farmId: s.farmId,
+    city: s.city,
+    country: s.country,
+  });
+  // MinIO on the first shard's node (the default); a TLOG and a standby on other cities.
+  const noTlog = (s: ShardLocation[]): MetadataLayout => ({ minio: at(s[0]) });
+  const tlogIn = (s: ShardLocation[], t: number, standby?: number): MetadataLayout => ({
+    minio: at(s[0]),
+    tlog: at(s[t]),
+    ...(standby === undefined ? {} : { standby: at(s[standby]) }),
+  });
+  const summary = (s: ShardLocation[], d: number, p: number, metadata: MetadataLayout) =>
+    formatRedundancyReport(planRedundancy({ shards: s, dataShards: d, parityShards: p, metadata }))
       .split("\n")
-      .slice(0, 4)
+      .slice(0, 5)
       .join("\n");
 
   it.each([
-    ["the reference 4+2 over two cities", reference, 4, 2, "NO"],
-    ["3+3 on the same nodes", reference, 3, 3, "yes"],
-    ["4+2 over three cities", threeCities, 4, 2, "yes"],
-  ] as const)("shows the planner's figures for %s", (_name, s, d, p, survivable) => {
-    const block = summary([...s], d, p);
-    expect(block.endsWith(`Site (city) loss survivable: ${survivable}`)).toBe(true);
+    ["the reference 4+2 over two cities", reference, 4, 2, noTlog(reference), "NO"],
+    ["3+3 on the same nodes, no TLOG", reference, 3, 3, noTlog(reference), "NO"],
+    ["3+3 on the same nodes, TLOG in Vienna", reference, 3, 3, tlogIn(reference, 3), "yes"],
+    [
+      "4+2 over three cities, TLOG in Vienna, standby in Ghent",
+      threeCities,
+      4,
+      2,
+      tlogIn(threeCities, 2, 4),
+      "yes",
+    ],
+  ] as const)("shows the planner's figures for %s", (_name, s, d, p, metadata, survivable) => {
+    const block = summary([...s], d, p, metadata);
+    expect(block.split("\n")[3]).toBe(`Site (city) loss survivable: ${survivable}`);
     expect(text).toContain("```text\n" + block + "\n```");
   });
 
-  it("quotes the planner's site-loss warning for the reference layout", () => {
+  it("quotes the planner's site-loss and index warnings for the reference layout", () => {
     const report = planRedundancy({ shards: reference, dataShards: 4, parityShards: 2 });
     const warning = report.warnings.find((w) => w.startsWith("A site loss is not survivable"));
     expect(warning).toBeDefined();
     expect(text).toContain(warning!);
+    const index = report.warnings.find((w) => w.includes("loses the archive's index"));
+    expect(index).toBeDefined();
+    expect(text).toContain(index!);
   });
 });
 

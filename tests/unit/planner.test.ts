@@ -861,7 +861,7 @@ describe("formatRedundancyReport", () => {
         `  - node salzburg-0, farm 12775, city Salzburg, Austria: the standby keeps serving reads; ${REDEPLOY}`,
         `  - node vienna-0, farm 82872, city Vienna, Austria: ${TLOG_GONE}`,
         "  - node graz-0, farm 90210, city Graz, Austria: redeploy the standby: it replays the TLOG",
-        "  - country Austria: objects stay unreadable until it returns (3 > parity 1); if its disks are gone they are lost; none for the index: MinIO and every copy of it (TLOG, standby) are lost with it, so no object can be found again",
+        "  - country Austria: objects stay unreadable until it returns (3 > parity 1); if its disks are gone they are lost; none for the index: MinIO and every copy of it (TLOG and standby) are lost with it, so no object can be found again",
       ].join("\n"),
     );
   });

@@ -340,6 +340,9 @@ const TYPES: Record<string, TypeSource> = {
   ShardLocation: { file: "provider/planner.ts", iface: "ShardLocation" },
   DomainReport: { file: "provider/planner.ts", iface: "DomainReport" },
   DomainWorst: { file: "provider/planner.ts", iface: "DomainReport", drill: ["worst"] },
+  DomainLoss: { file: "provider/planner.ts", iface: "DomainLoss" },
+  NodePlace: { file: "provider/planner.ts", iface: "NodePlace" },
+  MetadataLayout: { file: "provider/planner.ts", iface: "MetadataLayout" },
   RedundancyReport: { file: "provider/planner.ts", iface: "RedundancyReport" },
 };
 /** Object types with no interface of their own: `Record<DomainLevel, DomainReport>`. */

@@ -262,8 +262,15 @@ describe("plan", () => {
       "Capacity: raw 60 GiB, usable 40 GiB; parity 33.3 % of raw, expansion 1.5x\n",
     );
     expect(r.out).toContain("Site (city) loss survivable: NO\n");
-    expect(r.out).toMatch(/\n {2}city +Salzburg, Austria +3 {2}DATA UNREADABLE \(3 > parity 2\)\n/);
-    expect(r.out).toMatch(/\n {2}city +Vienna, Austria +3 {2}DATA UNREADABLE \(3 > parity 2\)\n/);
+    expect(r.out).toMatch(
+      /\n {2}city +Salzburg, Austria +3 {2}MinIO +DATA UNREADABLE \(3 > parity 2\), INDEX LOST\n/,
+    );
+    expect(r.out).toMatch(
+      /\n {2}city +Vienna, Austria +3 {2}- +DATA UNREADABLE \(3 > parity 2\)\n/,
+    );
+    expect(r.out).toContain(
+      `Losing node ${reference()[0]}, or all of Salzburg, Austria, loses the archive's index`,
+    );
     expect(r.out).toContain(
       "A site loss is not survivable: losing Salzburg, Austria (3 shards) leaves objects unreadable",
     );
@@ -273,8 +280,8 @@ describe("plan", () => {
     expect(json.domains.farm.counts).toEqual({ "12775": 3, "82872": 3 });
   });
 
-  it("4+2 on 2+2+2 nodes over three cities: survivable", async () => {
-    const r = await onGrid(
+  it("4+2 on 2+2+2 nodes over three cities: NO without a TLOG, yes with one in another city", async () => {
+    const without = await onGrid(
       "plan",
       "--data",
       "4",
@@ -283,11 +290,41 @@ describe("plan", () => {
       "--nodes",
       threeCities().join(","),
     );
+    expect(without.code).toBe(0);
+    expect(without.out).toContain("Site (city) loss survivable: NO\n");
+    expect(without.out).toMatch(/\n {2}city +Salzburg, Austria +2 {2}MinIO +INDEX LOST\n/);
+    const tlog = threeCities()[2]; // a Vienna node
+    const r = await onGrid(
+      "plan",
+      "--data",
+      "4",
+      "--parity",
+      "2",
+      "--nodes",
+      threeCities().join(","),
+      "--tlog",
+      tlog,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain("Site (city) loss survivable: yes\n");
-    expect(r.out).toMatch(/\n {2}city +Ghent, Belgium +2 {2}reads OK, writes blocked\n/);
+    expect(r.out).toContain(`TLOG on ${tlog} (Vienna, Austria)`);
+    expect(r.out).toMatch(/\n {2}city +Ghent, Belgium +2 {2}- +reads OK, writes blocked\n/);
+    expect(r.out).toMatch(
+      /\n {2}city +Salzburg, Austria +2 {2}MinIO +reads after redeploying MinIO from the TLOG, writes blocked\n/,
+    );
     const json = JSON.parse(
-      (await onGrid("plan", "--nodes", threeCities().join(","), "--json", "--size", "20")).out,
+      (
+        await onGrid(
+          "plan",
+          "--nodes",
+          threeCities().join(","),
+          "--tlog",
+          tlog,
+          "--json",
+          "--size",
+          "20",
+        )
+      ).out,
     );
     expect(json).toMatchObject({
       dataShards: 4,
@@ -317,9 +354,29 @@ describe("plan", () => {
     expect(expected).toContain("requireSiteFailureTolerance is set, but losing Salzburg, Austria");
     const r = await onGrid("plan", "--nodes", reference().join(","), "--require-site-tolerance");
     expect(r).toEqual({ code: 1, out: "", err: `tfgrid plan: ${expected}\n` });
-    // the three-city layout passes the same gate
-    const ok = await onGrid("plan", "--nodes", threeCities().join(","), "--require-site-tolerance");
+    // the three-city layout passes the same gate with a TLOG in another city, not without
+    const noTlog = await onGrid(
+      "plan",
+      "--nodes",
+      threeCities().join(","),
+      "--require-site-tolerance",
+    );
+    expect(noTlog.code).toBe(1);
+    expect(noTlog.err).toContain(
+      'metadata.tlog = "(none)": requireSiteFailureTolerance is set, but losing Salzburg, Austria loses the archive\'s index',
+    );
+    const ok = await onGrid(
+      "plan",
+      "--nodes",
+      threeCities().join(","),
+      "--tlog",
+      threeCities()[4],
+      "--standby",
+      threeCities()[2],
+      "--require-site-tolerance",
+    );
     expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/\n {2}city +Salzburg, Austria +2 {2}MinIO +reads OK on the standby/);
   });
 
   it("too few nodes for D+P: exit 1 with the planner's problem", async () => {
@@ -362,7 +419,9 @@ describe("plan", () => {
       "Salzburg, Austria": 2,
       "Vienna, Austria": 2,
     });
-    expect(all.siteLossSurvivable).toBe(true);
+    // …but MinIO's city (the first shard's) holds the only index: not survivable without a TLOG.
+    expect(all.domains.city.shardsSurviveLossOfAny).toBe(true);
+    expect(all.siteLossSurvivable).toBe(false);
   });
 
   it("a placement that cannot be met: exit 1 with the placement's problem", async () => {
