@@ -13,6 +13,7 @@ import type { Resources } from "./grid";
 import { cidrContains, derivedIpv6, ipv4ToInt, parseCidr4 } from "./netutil";
 import type { GridNode, NodeRuntime, ProvisionedWorkload, Store } from "./store";
 import { HttpError } from "./errors";
+import { NAMESPACE_ENV_KEYS, namespaceEnvProblem } from "./zdb-address";
 import { ResultState, WorkloadType } from "./types";
 import type { Container, Network, Result, Volume, WorkloadItem, Zdb } from "./types";
 
@@ -487,6 +488,10 @@ export class SimNode {
     const secretEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.secret_environment ?? {})) {
       secretEnv[k] = v === "" ? "" : this.open(v, `secret_environment ${k}`);
+    }
+    for (const k of NAMESPACE_ENV_KEYS) {
+      const problem = namespaceEnvProblem(this.store, gwid, k, c.environment, secretEnv, base.user);
+      if (problem) throw new Refusal(problem);
     }
     const want = {
       cru: c.capacity.cpu,
