@@ -32,6 +32,8 @@ export interface PlacementRequest {
   minFreeSsdGiB: number;
   /** Never place a shard on these nodes. */
   excludeNodes?: string[];
+  /** Never in these cities (exact `location.city`): e.g. a TLOG away from MinIO's city. */
+  excludeCities?: string[];
 }
 
 /** A chosen node and its failure domains, as the planner needs them. */
@@ -62,6 +64,8 @@ export function normalizeRequest(r: PlacementRequest): PlacementRequest {
     countries: sorted(r.countries),
     minFreeSsdGiB: r.minFreeSsdGiB,
     excludeNodes: sorted(r.excludeNodes),
+    // Only when set, so requests stored before the field existed still compare equal.
+    ...(r.excludeCities?.length ? { excludeCities: sorted(r.excludeCities) } : {}),
   };
 }
 
@@ -72,6 +76,7 @@ export function describeRequest(r: PlacementRequest): string {
   if (r.cities?.length) parts.push(`cities ${r.cities.join(", ")}`);
   if (r.countries?.length) parts.push(`countries ${r.countries.join(", ")}`);
   if (r.excludeNodes?.length) parts.push(`excluding ${r.excludeNodes.length} node(s)`);
+  if (r.excludeCities?.length) parts.push(`not in ${r.excludeCities.join(", ")}`);
   parts.push(`≥ ${r.minFreeSsdGiB} GiB free SSD`);
   parts.push(`reported within ${NODE_FRESHNESS_SECONDS / 60} minutes`);
   return parts.join("; ");
@@ -93,8 +98,10 @@ export function selectShardNodes(
   const cities = new Set(request.cities ?? []);
   const countries = new Set(request.countries ?? []);
   const excluded = new Set(request.excludeNodes ?? []);
+  const notCities = new Set(request.excludeCities ?? []);
   const candidates = nodes.filter(
     (n) =>
+      !notCities.has(n.location.city) &&
       (farms.size === 0 || farms.has(n.farm_id)) &&
       (cities.size === 0 || cities.has(n.location.city)) &&
       (countries.size === 0 || countries.has(n.location.country)) &&

@@ -34,10 +34,23 @@ import {
   describeProblem,
   formatRedundancyReport,
   planRedundancy,
+  type MetadataLayout,
   type RedundancyProblem,
   type RedundancyReport,
   type ShardLocation,
 } from "./planner";
+import {
+  createStandby,
+  createTlog,
+  locateMetadata,
+  minioImage,
+  overlayMembers,
+  replicationProblems,
+  tlogLayoutSuffix,
+  DEFAULT_STANDBY_IP,
+  type S3ArchiveStandbyArgs,
+  type S3ArchiveTlogArgs,
+} from "./metadata-replication";
 import { Container } from "./resources/container";
 import { Network } from "./resources/network";
 import { Volume } from "./resources/volume";
@@ -180,6 +193,14 @@ export interface S3ArchiveArgs {
   secretKey: pulumi.Input<string>;
   /** Reservation length of every child. Default: config `tfgrid:durationHours` (24). */
   durationHours?: number;
+  /**
+   * Log every metadata write to a TLOG 0-db namespace on another site, so a lost MinIO can be
+   * redeployed and rebuild its index (`{}`: the archive chooses the node). Adding, moving or
+   * removing it starts a new, EMPTY archive. See metadata-replication.ts.
+   */
+  tlog?: S3ArchiveTlogArgs;
+  /** A read-only standby MinIO on another site replaying the TLOG (needs `tlog`). */
+  standby?: S3ArchiveStandbyArgs;
 }
 
 /** One problem with the arguments: the setting, its value, why, and the fix. */
@@ -477,12 +498,14 @@ function minioIpProblem(a: S3ArchiveArgs, r: Resolved): string | undefined {
 /** Every rule that fails, as problems (empty when the arguments are valid). */
 export function validateS3ArchiveArgs(args: S3ArchiveArgs): S3ArchiveProblem[] {
   const r = resolveArgs(args);
-  return RULES.filter((rule) => rule.bad(args, r)).map((rule) => ({
-    property: rule.property,
-    value: rule.value(args, r),
-    reason: rule.reason(args, r),
-    fix: rule.fix(args, r),
-  }));
+  return RULES.filter((rule) => rule.bad(args, r))
+    .map((rule) => ({
+      property: rule.property,
+      value: rule.value(args, r),
+      reason: rule.reason(args, r),
+      fix: rule.fix(args, r),
+    }))
+    .concat(replicationProblems(args, r.minioIp, args.network?.ipRange ?? DEFAULTS.networkIpRange));
 }
 
 function resolveArgs(a: S3ArchiveArgs): Resolved {
@@ -557,6 +580,8 @@ export class S3Archive extends pulumi.ComponentResource {
   readonly layout: pulumi.Output<string>;
   /** The user's wg-quick file when `network.accessNodeId` is set (secret), else undefined. */
   readonly wireguardConfig: pulumi.Output<string | undefined>;
+  /** `http://<standby ip>:9000` of the read-only standby MinIO when `standby` is set, else undefined. */
+  readonly standbyEndpoint: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: S3ArchiveArgs, opts: S3ArchiveOptions = {}) {
     const { nodeLookup, settingName, ...componentOpts } = opts;
@@ -626,10 +651,25 @@ export class S3Archive extends pulumi.ComponentResource {
       shardProperty,
       settingName: rename,
     };
+    const metadata = locateMetadata(
+      name,
+      this,
+      args,
+      located.apply((l) => l.shards),
+      {
+        tlogGiB: args.tlog?.sizeGiB ?? r.metadataVolumeSizeGiB,
+        standbyGiB: r.metadataVolumeSizeGiB,
+      },
+      nodeLookup ?? explorerNodeLookup(explorerUrlFrom({ get: stackConfigValue }, process.env)),
+    );
     const plan: pulumi.Output<Plan> = pulumi
-      .all([located, secretKeyProblem])
-      .apply(([loc, keyProblems]) => {
-        const p = checkArchivePlan(name, loc.shards, [...loc.problems, ...keyProblems], settings);
+      .all([located, secretKeyProblem, metadata])
+      .apply(([loc, keyProblems, meta]) => {
+        const earlier = [...loc.problems, ...meta.problems, ...keyProblems];
+        const p = checkArchivePlan(name, loc.shards, earlier, {
+          ...settings,
+          metadata: meta.layout,
+        });
         for (const w of p.report.warnings) void pulumi.log.warn(w, this);
         return p;
       });
@@ -660,16 +700,36 @@ export class S3Archive extends pulumi.ComponentResource {
         ),
     );
 
-    const layout = plan.apply((p) =>
-      layoutKey(
-        r.dataShards,
-        r.parityShards,
-        r.zdbSizeGiB,
-        r.diskType,
-        p.shards.map((s) => s.nodeId),
-      ),
+    const layout = plan.apply(
+      (p) =>
+        layoutKey(
+          r.dataShards,
+          r.parityShards,
+          r.zdbSizeGiB,
+          r.diskType,
+          p.shards.map((s) => s.nodeId),
+        ) + tlogLayoutSuffix(p.report.metadata),
     );
     const layoutRecord = new ArchiveLayout(`${name}-layout`, { layout }, parent);
+
+    // The metadata side: where the TLOG and the standby are (from the checked plan).
+    const standbyAt = args.standby
+      ? plan.apply((p) => ({
+          nodeId: p.report.metadata.standby!.nodeId,
+          ip: args.standby?.ip ?? DEFAULT_STANDBY_IP,
+        }))
+      : undefined;
+    const tlog = args.tlog
+      ? createTlog(
+          name,
+          this,
+          plan.apply((p) => p.report.metadata.tlog!.nodeId),
+          args.tlog.sizeGiB ?? r.metadataVolumeSizeGiB,
+          password,
+          duration,
+        )
+      : undefined;
+    const image = minioImage(args, { flist: MINIO_FLIST, entrypoint: MINIO_ENTRYPOINT });
 
     let network: Network | undefined;
     let networkName: pulumi.Output<string>;
@@ -684,8 +744,7 @@ export class S3Archive extends pulumi.ComponentResource {
         {
           name: net.name ?? DEFAULTS.networkName(name),
           ipRange: net.ipRange ?? DEFAULTS.networkIpRange,
-          nodes: minioNode.apply((m) => (accessNode && accessNode !== m ? [m, accessNode] : [m])),
-          nodeSubnets: minioNode.apply((m) => ({ [m]: subnetOf(r.minioIp) })),
+          ...overlayMembers(minioNode, r.minioIp, accessNode, standbyAt, subnetOf),
           ...(accessNode ? { addAccess: { nodeId: accessNode } } : {}),
           ...duration,
         },
@@ -701,22 +760,24 @@ export class S3Archive extends pulumi.ComponentResource {
     );
 
     const shardList = pulumi.secret(pulumi.all(zdbs.map((z) => z.endpoint)));
+    const minioEnv = {
+      DATA: String(r.dataShards),
+      PARITY: String(r.parityShards),
+      ACCESS_KEY: args.accessKey,
+      MINIO_ZEROSTOR_META_DIR: METADATA_MOUNTPOINT,
+    };
     const container = new Container(
       `${name}-minio`,
       {
         nodeId: minioNode,
-        flist: MINIO_FLIST,
-        entrypoint: MINIO_ENTRYPOINT,
+        flist: image.flist,
+        entrypoint: image.entrypoint,
         interactive: false,
-        env: {
-          DATA: String(r.dataShards),
-          PARITY: String(r.parityShards),
-          ACCESS_KEY: args.accessKey,
-          MINIO_ZEROSTOR_META_DIR: METADATA_MOUNTPOINT,
-        },
+        env: minioEnv,
         secretEnv: {
           SHARDS: shardList.apply((s) => s.join(",")),
           SECRET_KEY: args.secretKey,
+          ...(tlog ? { TLOG: tlog.endpoint } : {}),
         },
         cpu: r.minioCpu,
         memoryMiB: r.minioMemoryMiB,
@@ -733,7 +794,33 @@ export class S3Archive extends pulumi.ComponentResource {
       },
     );
 
+    const standby =
+      tlog && standbyAt
+        ? createStandby(name, this, {
+            nodeId: standbyAt.apply((s) => s.nodeId),
+            ip: args.standby?.ip ?? DEFAULT_STANDBY_IP,
+            ...image,
+            env: minioEnv,
+            shards: shardList.apply((s) => s.join(",")),
+            secretKey: args.secretKey,
+            tlogEndpoint: tlog.endpoint,
+            cpu: r.minioCpu,
+            memoryMiB: r.minioMemoryMiB,
+            diskSizeMiB: r.minioDiskSizeMiB,
+            volumeSizeGiB: r.metadataVolumeSizeGiB,
+            mountpoint: METADATA_MOUNTPOINT,
+            networkName,
+            publicIp6: args.publicIp6 ?? DEFAULTS.publicIp6,
+            layout,
+            dependsOn: network ? [network, layoutRecord] : [layoutRecord],
+            duration,
+          })
+        : undefined;
+
     this.endpoint = container.ipv4.apply((ip) => `http://${ip || r.minioIp}:${MINIO_PORT}`);
+    this.standbyEndpoint = standby
+      ? standby.container.ipv4.apply((ip) => `http://${ip || standby.ip}:${MINIO_PORT}`)
+      : pulumi.output<string | undefined>(undefined);
     this.shards = shardList;
     this.redundancy = plan.apply((p) => p.report);
     this.redundancyReport = plan.apply((p) => formatRedundancyReport(p.report));
@@ -755,6 +842,7 @@ export class S3Archive extends pulumi.ComponentResource {
       networkName: this.networkName,
       layout: this.layout,
       wireguardConfig: this.wireguardConfig,
+      standbyEndpoint: this.standbyEndpoint,
     });
   }
 }
@@ -775,6 +863,8 @@ export function checkArchivePlan(
     requireSiteFailureTolerance: boolean;
     shardProperty: string;
     settingName?: (property: string) => string;
+    /** Where MinIO, the TLOG and the standby are. Default: MinIO on the first shard's node. */
+    metadata?: MetadataLayout;
   },
 ): Plan {
   const all = [...earlier];
@@ -786,6 +876,7 @@ export function checkArchivePlan(
       parityShards: s.parityShards,
       allowSharedNodes: s.allowSharedNodes,
       requireSiteFailureTolerance: s.requireSiteFailureTolerance,
+      ...(s.metadata ? { metadata: s.metadata } : {}),
     });
   } catch (e) {
     if (!(e instanceof RedundancyError)) throw e;

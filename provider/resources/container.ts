@@ -62,8 +62,8 @@ export const CONTAINER_DEFAULTS = {
   interactive: false,
 } as const;
 
-// Names that hold credentials in the workloads we run (MinIO): they belong in secretEnv.
-const SECRET_NAMES = /^(SHARDS|SECRET_KEY|.*PASSWORD.*|.*_SECRET)$/i;
+// Names that hold credentials in the workloads we run (MinIO; TLOG/MASTER carry a 0-db password): they belong in secretEnv.
+const SECRET_NAMES = /^(SHARDS|SECRET_KEY|TLOG|MASTER|.*PASSWORD.*|.*_SECRET)$/i;
 
 const flistSchema = (): z.ZodTypeAny =>
   z.unknown().superRefine((v, ctx) => {

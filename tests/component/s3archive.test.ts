@@ -43,7 +43,18 @@ pulumi.runtime.setMocks(
         case "pulumi-nodejs:dynamic/tfgrid:StablePassword":
           return { id, state: { ...i, value: "0123456789abcdef0123456789abcdef" } };
         case "pulumi-nodejs:dynamic/tfgrid:ShardPlacement": {
-          const req = i.request as { count: number };
+          const req = i.request as { count: number; excludeCities?: string[] };
+          if (req.excludeCities) {
+            // A metadata placement: the first city of three that is not excluded.
+            const sites: [string, number, string][] = [
+              ["Salzburg", 12775, "Austria"],
+              ["Vienna", 82872, "Austria"],
+              ["Ghent", 71, "Belgium"],
+            ];
+            const [city, farmId, country] = sites.find(([c]) => !req.excludeCities!.includes(c))!;
+            const nodeId = `${args.name}-${city.toLowerCase()}`;
+            return { id, state: { ...i, nodes: [{ nodeId, farmId, city, country }] } };
+          }
           const nodes = Array.from({ length: req.count }, (_, k) => ({
             nodeId: `placed-${k}`,
             farmId: k % 2 === 0 ? 12775 : 82872,
@@ -53,7 +64,7 @@ pulumi.runtime.setMocks(
           return { id, state: { ...i, nodes } };
         }
         case "pulumi-nodejs:dynamic/tfgrid:ZdbNamespace": {
-          const k = Number(args.name.split("-").pop());
+          const k = args.name.endsWith("-tlog") ? 9 : Number(args.name.split("-").pop());
           const ns = `${100 + k}-1`;
           const ip = `2a02:1802:5e::${k + 1}`;
           return {
@@ -111,6 +122,7 @@ import {
   type S3ArchiveArgs,
 } from "../../provider/s3archive";
 import { LAYOUT_NOTICE } from "../../provider/placement-layout";
+import { MINIO_TLOG_FLIST } from "../../provider/metadata-replication";
 
 const warnings: string[] = [];
 jest.spyOn(pulumi.log, "warn").mockImplementation(async (msg: string) => {
@@ -541,5 +553,212 @@ describe("S3Archive bad arguments", () => {
 
   it("marks its error as a Pulumi RunError, so the CLI prints the message without a stack", () => {
     expect(pulumi.RunError.isInstance(new S3ArchiveArgsError("x", []))).toBe(true);
+  });
+});
+
+describe("S3Archive metadata replication (TLOG and standby, workloads.md §1.9)", () => {
+  const GHENT = { nodeId: "g1", farmId: 71, city: "Ghent", country: "Belgium" };
+  const lookup = async (id: string) => (id === "g1" ? GHENT : undefined);
+  let built: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    built = await build("rep", reference({ tlog: { nodeId: "v1" }, standby: { nodeId: "g1" } }), {
+      nodeLookup: lookup,
+    } as pulumi.ComponentResourceOptions);
+  });
+  const TLOG = "109-1:0123456789abcdef0123456789abcdef@[2a02:1802:5e::10]:9900";
+
+  it("adds exactly the TLOG namespace, the standby's volume and the standby container", () => {
+    const sorted = built.children
+      .map((c) => [c.type, c.name])
+      .sort((a, b) => (a[1] < b[1] ? -1 : 1));
+    expect(sorted).toEqual([
+      ["pulumi-nodejs:dynamic/tfgrid:ArchiveLayout", "rep-layout"],
+      ["pulumi-nodejs:dynamic/tfgrid:Volume", "rep-meta"],
+      ["pulumi-nodejs:dynamic/tfgrid:Container", "rep-minio"],
+      ["pulumi-nodejs:dynamic/tfgrid:Network", "rep-net"],
+      ["pulumi-nodejs:dynamic/tfgrid:StablePassword", "rep-password"],
+      ["pulumi-nodejs:dynamic/tfgrid:Container", "rep-standby"],
+      ["pulumi-nodejs:dynamic/tfgrid:Volume", "rep-standby-meta"],
+      ["pulumi-nodejs:dynamic/tfgrid:ZdbNamespace", "rep-tlog"],
+      ...[0, 1, 2, 3, 4, 5].map((k) => [
+        "pulumi-nodejs:dynamic/tfgrid:ZdbNamespace",
+        `rep-zdb-${k}`,
+      ]),
+    ]);
+    for (const c of built.children) expect(options.get(c.name)?.parent).toBe(built.archive);
+  });
+
+  it("makes the TLOG a seq, SSD, private namespace with the shards' password on its node", () => {
+    expect(built.byName("rep-tlog").inputs).toEqual({
+      nodeId: "v1",
+      sizeGiB: 10,
+      mode: "seq",
+      password: { secret: "0123456789abcdef0123456789abcdef" },
+      diskType: "SSD",
+      public: false,
+      durationHours: 24,
+    });
+  });
+
+  it("gives the primary TLOG and the standby MASTER (the same address), as sealed secrets, on the TLOG-capable build", () => {
+    const shards = {
+      secret: REFERENCE_NODES.map(
+        (_, k) => `${100 + k}-1:0123456789abcdef0123456789abcdef@[2a02:1802:5e::${k + 1}]:9900`,
+      ).join(","),
+    };
+    const env = {
+      DATA: "4",
+      PARITY: "2",
+      ACCESS_KEY: "tfgrid-demo",
+      MINIO_ZEROSTOR_META_DIR: "/data",
+    };
+    const common = {
+      flist: MINIO_TLOG_FLIST,
+      entrypoint: "",
+      interactive: false,
+      env,
+      cpu: 2,
+      memoryMiB: 2048,
+      diskSizeMiB: 256,
+      publicIp6: false,
+      durationHours: 24,
+    };
+    expect(built.byName("rep-minio").inputs).toEqual({
+      ...common,
+      nodeId: "s1",
+      secretEnv: {
+        secret: { SHARDS: shards.secret, SECRET_KEY: "s3cr3t-key-123", TLOG },
+      },
+      network: { name: "rep-net", ip: "172.20.15.16" },
+      volumes: [{ volumeId: "200-1", mountpoint: "/data" }],
+    });
+    expect(built.byName("rep-standby").inputs).toEqual({
+      ...common,
+      nodeId: "g1",
+      secretEnv: {
+        secret: { SHARDS: shards.secret, SECRET_KEY: "s3cr3t-key-123", MASTER: TLOG },
+      },
+      network: { name: "rep-net", ip: "172.20.16.16" },
+      volumes: [{ volumeId: "200-1", mountpoint: "/data" }],
+    });
+    expect(built.byName("rep-standby-meta").inputs).toEqual({
+      nodeId: "g1",
+      sizeGiB: 10,
+      diskType: "SSD",
+      durationHours: 24,
+    });
+  });
+
+  it("adds the standby's node to the network with its own /24", () => {
+    expect(built.byName("rep-net").inputs).toMatchObject({
+      nodes: ["s1", "g1"],
+      nodeSubnets: { s1: "172.20.15.0/24", g1: "172.20.16.0/24" },
+    });
+  });
+
+  it("reports where the metadata is and exposes the standby endpoint", async () => {
+    const a = built.archive;
+    expect(await value(a.standbyEndpoint)).toBe("http://172.20.16.16:9000");
+    const report = await value(a.redundancy);
+    expect(report.siteLossSurvivable).toBe(false); // 3 shards per city > parity 2
+    expect(report.metadata).toEqual({
+      minio: REFERENCE_NODES[0],
+      tlog: REFERENCE_NODES[3],
+      standby: GHENT,
+    });
+    expect(report.domains.city.losses["Salzburg, Austria"].index).toBe("standby");
+    expect(await value(a.redundancyReport)).toContain(
+      "Metadata: MinIO on s1 (Salzburg, Austria); TLOG on v1 (Vienna, Austria); standby on g1 (Ghent, Belgium)",
+    );
+    // the reference scenario has no standby
+    expect(await value((await build("nostandby", reference())).archive.standbyEndpoint)).toBe(
+      undefined,
+    );
+  });
+
+  it("3+3 with a TLOG in Vienna passes requireSiteFailureTolerance; without it the archive refuses", async () => {
+    const ok = await build(
+      "tol",
+      reference({
+        dataShards: 3,
+        parityShards: 3,
+        requireSiteFailureTolerance: true,
+        tlog: { nodeId: "v2" },
+      }),
+    );
+    expect((await value(ok.archive.redundancy)).siteLossSurvivable).toBe(true);
+    // Without the TLOG the gate every reservation waits for refuses it (checked directly: a
+    // failing gate in a mocked program rejects outside any test).
+    const shards = REFERENCE_NODES.map((n) => ({ ...n, sizeGiB: 10 }));
+    const gate = (metadata?: { minio: (typeof shards)[0]; tlog?: (typeof shards)[0] }) =>
+      checkArchivePlan("notol", shards, [], {
+        dataShards: 3,
+        parityShards: 3,
+        allowSharedNodes: false,
+        requireSiteFailureTolerance: true,
+        shardProperty: "shardNodes",
+        metadata,
+      });
+    expect(() => gate()).toThrow(
+      'tlog = "(none)": requireSiteFailureTolerance is set, but losing Salzburg, Austria loses the archive\'s index',
+    );
+    expect(gate({ minio: shards[0], tlog: shards[4] }).report.siteLossSurvivable).toBe(true);
+  });
+
+  it("places the TLOG and the standby outside MinIO's city when asked to choose", async () => {
+    const placed = await build("auto", reference({ tlog: {}, standby: {} }));
+    expect(
+      placed.children
+        .filter((c) => c.type === "pulumi-nodejs:dynamic/tfgrid:ShardPlacement")
+        .map((c) => [c.name, (c.inputs.request as { excludeCities?: string[] }).excludeCities]),
+    ).toEqual([
+      ["auto-tlog-placement", ["Salzburg"]],
+      ["auto-standby-placement", ["Salzburg"]],
+    ]);
+    expect(placed.byName("auto-tlog").inputs.nodeId).toBe("auto-tlog-placement-vienna");
+    expect(placed.byName("auto-standby").inputs.nodeId).toBe("auto-standby-placement-vienna");
+    expect((await value(placed.archive.redundancy)).metadata.tlog?.city).toBe("Vienna");
+  });
+
+  it("adding or moving a TLOG renews the archive (new layout); a standby does not", async () => {
+    const trigger = async (name: string) =>
+      value(options.get(`${name}-minio`)?.replacementTrigger as pulumi.Output<string>);
+    await build("day0", reference());
+    await build("day1", reference({ tlog: { nodeId: "v1" } }));
+    await build("day2", reference({ tlog: { nodeId: "v2" } }));
+    await build("day3", reference({ tlog: { nodeId: "v1" }, standby: { nodeId: "g1" } }), {
+      nodeLookup: lookup,
+    } as pulumi.ComponentResourceOptions);
+    expect(await trigger("day0")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
+    expect(await trigger("day1")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v1");
+    expect(await trigger("day2")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v2");
+    expect(await trigger("day3")).toBe(await trigger("day1"));
+    // the layout record (what the preview shows replaced, with its EMPTY notice) follows it
+    expect(registered.find((r) => r.name === "day1-layout")?.inputs).toEqual({
+      layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v1",
+      notice: LAYOUT_NOTICE,
+    });
+  });
+
+  it("reports bad replication settings with the fix, before any child exists", () => {
+    expect(
+      () =>
+        new S3Archive(
+          "badrep",
+          reference({
+            tlog: { nodeId: "v1", placement: {}, sizeGiB: 0 },
+            standby: { ip: "172.20.15.40" },
+            existingNetwork: { name: "other", nodeSubnet: "172.20.15.0/24" },
+          }),
+        ),
+    ).toThrow(
+      [
+        'S3Archive "badrep": 4 problems in its settings:',
+        '  - tlog.nodeId = "v1": both nodeId and placement are set. Fix: give either tlog.nodeId or tlog.placement, not both',
+        "  - tlog.sizeGiB = 0: a 0-db namespace size is a whole number of GiB. Fix: set tlog.sizeGiB between 1 and 100000, or leave it unset (the metadata volume's size)",
+        '  - standby = "(set)": the standby needs its node added to the overlay network, which the archive only does for a network it creates. Fix: let the archive create the network (drop existingNetwork), or run the standby yourself',
+        "  - standby.ip = \"172.20.15.40\": the address is in MinIO's /24 (172.20.15.0/24), but every node has its own /24. Fix: pick .2–.254 of another /24 inside 172.20.0.0/16 than MinIO's (e.g. 172.20.16.16)",
+      ].join("\n"),
+    );
   });
 });

@@ -338,6 +338,12 @@ const TYPES: Record<string, TypeSource> = {
     iface: "S3ArchiveExistingNetworkArgs",
   },
   ShardLocation: { file: "provider/planner.ts", iface: "ShardLocation" },
+  S3ArchiveTlog: { file: "provider/metadata-replication.ts", iface: "S3ArchiveTlogArgs" },
+  S3ArchiveStandby: { file: "provider/metadata-replication.ts", iface: "S3ArchiveStandbyArgs" },
+  S3ArchiveMetadataPlacement: {
+    file: "provider/metadata-replication.ts",
+    iface: "MetadataPlacementArgs",
+  },
   DomainReport: { file: "provider/planner.ts", iface: "DomainReport" },
   DomainWorst: { file: "provider/planner.ts", iface: "DomainReport", drill: ["worst"] },
   DomainLoss: { file: "provider/planner.ts", iface: "DomainLoss" },

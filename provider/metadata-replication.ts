@@ -1,0 +1,412 @@
+/**
+ * Metadata replication of an S3Archive (reference/workloads.md §1.9, §4.1): a TLOG 0-db namespace
+ * to which MinIO logs every metadata write, and optionally a standby MinIO that replays it.
+ *
+ * Without them the archive's index lives only on the MinIO node's `/data` volume, and losing that
+ * node loses every object whatever the parity. With a TLOG (on another site), a MinIO redeployed
+ * with the same SHARDS and TLOG rebuilds its index from the log; a standby (its own node, volume
+ * and overlay address, `MASTER` = the TLOG) keeps serving reads meanwhile. This is ThreeFold's own
+ * "Master/Slave" setup from the v2 MinIO chatflow (js-sdk `deploy_minio_containers`).
+ *
+ * Decisions taken from the reference:
+ * - The env follows §1.9 exactly: the primary gets `TLOG=ns:pw@[ip]:port`, the standby
+ *   `MASTER=<the same>` and no `TLOG`; both are secret env, like `SHARDS` (§1.3: js-sdk puts
+ *   `TLOG` / `MASTER` in `secret_environment`).
+ * - `TLOG` / `MASTER` exist only in MinIO builds from 2020-05-29 on (§0.2, §1.2); the notebook's
+ *   `azmy.3bot/minio.flist` most likely predates them. A replicated archive therefore runs
+ *   ThreeFold's later official build, the flist js-sdk used with TLOG, which starts from its own
+ *   `/.startup.toml` (empty entrypoint, §1.1).
+ * - Adding, moving or removing the TLOG renews the archive (a new, empty one): a rebuild replays the
+ *   log from its start, and a log added to a running archive lacks every earlier metadata write,
+ *   so a MinIO rebuilt from it would silently miss those objects. The TLOG node is part of the
+ *   layout key, so the preview shows the `<name>-layout` record replaced with its EMPTY notice.
+ *   A standby only reads the log: adding or removing one leaves the archive as it is.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { contains, isPrivateRange, parseCidr, parseIpv4 } from "./network/subnets";
+import {
+  ShardPlacement,
+  type PlacedNode,
+  type PlacementRequest,
+  type StablePassword,
+} from "./placement";
+import type { MetadataLayout, NodePlace, RedundancyProblem, ShardLocation } from "./planner";
+import { Container } from "./resources/container";
+import { Volume } from "./resources/volume";
+import { ZdbNamespace } from "./resources/zdb";
+
+/** The MinIO build with TLOG / MASTER (§1.1: ThreeFold's official flist, used by js-sdk with TLOG). */
+export const MINIO_TLOG_FLIST = "https://hub.grid.tf/tf-official-apps/minio:latest.flist";
+/** That flist starts from its own `/.startup.toml` (zinit runs the entrypoint), so none is given. */
+export const MINIO_TLOG_ENTRYPOINT = "";
+/** The standby's default overlay address: .16 of the /24 after MinIO's default one. */
+export const DEFAULT_STANDBY_IP = "172.20.16.16";
+
+/** Where to look for a TLOG or standby node (one node; the archive's other filters don't apply). */
+export interface MetadataPlacementArgs {
+  /** Only these farms (ids). */
+  farms?: number[];
+  /** Only these cities. Default: any city except the MinIO node's. */
+  cities?: string[];
+  /** Only these countries. */
+  countries?: string[];
+  /** Never these nodes. */
+  excludeNodes?: string[];
+}
+
+/** The TLOG 0-db namespace: on `nodeId`, or chosen by `placement` (the default: `{}`). */
+export interface S3ArchiveTlogArgs {
+  /** The node of the TLOG namespace. Exclusive with `placement`. */
+  nodeId?: string;
+  /** Let the archive choose the node (sticky across runs); by default outside MinIO's city. */
+  placement?: MetadataPlacementArgs;
+  /** Size of the TLOG namespace in GiB. Default: `metadataVolumeSizeGiB`. */
+  sizeGiB?: number;
+}
+
+/** A read-only standby MinIO replaying the TLOG: its own node, volume and overlay address. */
+export interface S3ArchiveStandbyArgs {
+  /** The standby's node. Exclusive with `placement`. */
+  nodeId?: string;
+  /** Let the archive choose the node (sticky across runs); by default outside MinIO's city. */
+  placement?: MetadataPlacementArgs;
+  /** Its IPv4 in the network: .2–.254 of its own /24, not MinIO's. Default {@link DEFAULT_STANDBY_IP}. */
+  ip?: string;
+}
+
+/** The replication settings of an archive's arguments. */
+export interface ReplicationArgs {
+  tlog?: S3ArchiveTlogArgs;
+  standby?: S3ArchiveStandbyArgs;
+  existingNetwork?: unknown;
+  network?: { ipRange?: string };
+}
+
+const isInt = (v: unknown, min: number, max: number): boolean =>
+  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+
+/** The /24 prefix of an address, e.g. "172.20.15". */
+const net24 = (ip: string): string => ip.split(".").slice(0, 3).join(".");
+
+/** Every problem with `tlog` / `standby` (empty when valid); `minioIp` is the resolved one. */
+export function replicationProblems(
+  a: ReplicationArgs,
+  minioIp: string,
+  networkIpRange: string,
+): RedundancyProblem[] {
+  const problems: RedundancyProblem[] = [];
+  for (const key of ["tlog", "standby"] as const) {
+    const o = a[key];
+    if (o === undefined) continue;
+    if (typeof o !== "object" || o === null) {
+      problems.push({
+        property: key,
+        value: o,
+        reason: "must be an object",
+        fix: `give ${key}: {} to let the archive choose the node, or ${key}: { nodeId: "…" }`,
+      });
+      continue;
+    }
+    if (o.nodeId !== undefined && o.placement !== undefined) {
+      problems.push({
+        property: `${key}.nodeId`,
+        value: o.nodeId,
+        reason: "both nodeId and placement are set",
+        fix: `give either ${key}.nodeId or ${key}.placement, not both`,
+      });
+    }
+    if (o.nodeId !== undefined && (typeof o.nodeId !== "string" || o.nodeId === "")) {
+      problems.push({
+        property: `${key}.nodeId`,
+        value: o.nodeId,
+        reason: "is not a node id",
+        fix: "use a node id listed by GET /nodes (npx tfgrid nodes)",
+      });
+    }
+  }
+  if (a.tlog?.sizeGiB !== undefined && !isInt(a.tlog.sizeGiB, 1, 100_000)) {
+    problems.push({
+      property: "tlog.sizeGiB",
+      value: a.tlog.sizeGiB,
+      reason: "a 0-db namespace size is a whole number of GiB",
+      fix: "set tlog.sizeGiB between 1 and 100000, or leave it unset (the metadata volume's size)",
+    });
+  }
+  if (a.standby !== undefined && a.tlog === undefined) {
+    problems.push({
+      property: "standby",
+      value: "(set)",
+      reason: "a standby MinIO replays the TLOG (MASTER = the TLOG), so it needs one",
+      fix: "add tlog: {} (or tlog: { nodeId }) on another site, or drop the standby",
+    });
+  }
+  if (a.standby !== undefined && a.existingNetwork !== undefined) {
+    problems.push({
+      property: "standby",
+      value: "(set)",
+      reason:
+        "the standby needs its node added to the overlay network, which the archive only does for a network it creates",
+      fix: "let the archive create the network (drop existingNetwork), or run the standby yourself",
+    });
+  }
+  if (a.standby !== undefined) {
+    const ip = a.standby.ip ?? DEFAULT_STANDBY_IP;
+    const n = parseIpv4(ip);
+    const range = parseCidr(networkIpRange);
+    const host = n === undefined ? -1 : n & 255;
+    let reason: string | undefined;
+    if (n === undefined) reason = "is not an IPv4 address";
+    else if (range && isPrivateRange(range) && !contains(range, n))
+      reason = `is outside the network range ${networkIpRange}`;
+    else if (host === 0 || host === 1 || host === 255)
+      reason = `is .${host} of its /24, which zos reserves (.0 network, .1 node gateway, .255 broadcast)`;
+    else if (net24(ip) === net24(minioIp))
+      reason = `is in MinIO's /24 (${net24(minioIp)}.0/24), but every node has its own /24`;
+    if (reason) {
+      problems.push({
+        property: "standby.ip",
+        value: ip,
+        reason: `the address ${reason}`,
+        fix: `pick .2–.254 of another /24 inside ${networkIpRange} than MinIO's (e.g. ${DEFAULT_STANDBY_IP})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The flist and entrypoint MinIO runs: the TLOG-capable build when the metadata is replicated. */
+export function minioImage(
+  a: ReplicationArgs,
+  plain: { flist: string; entrypoint: string },
+): { flist: string; entrypoint: string } {
+  return a.tlog || a.standby
+    ? { flist: MINIO_TLOG_FLIST, entrypoint: MINIO_TLOG_ENTRYPOINT }
+    : plain;
+}
+
+/** Looks a node up (farm and location); undefined when the explorer does not know it. */
+export type PlaceLookup = (nodeId: string) => Promise<Omit<NodePlace, "nodeId"> | undefined>;
+
+/** Where the metadata lives, with the problems found locating it (unknown nodes). */
+export interface LocatedMetadata {
+  layout: MetadataLayout;
+  problems: RedundancyProblem[];
+}
+
+async function locate(
+  property: string,
+  nodeId: string,
+  shards: ShardLocation[],
+  lookup: PlaceLookup | undefined,
+  problems: RedundancyProblem[],
+): Promise<NodePlace> {
+  const shard = shards.find((s) => s.nodeId === nodeId);
+  if (shard) {
+    return { nodeId, farmId: shard.farmId, city: shard.city, country: shard.country };
+  }
+  const found = lookup ? await lookup(nodeId) : undefined;
+  if (lookup && !found) {
+    problems.push({
+      property,
+      value: nodeId,
+      reason: "no such node on the explorer",
+      fix: "use a node id listed by GET /nodes (npx tfgrid nodes)",
+    });
+  }
+  return { nodeId, ...found };
+}
+
+/** A sticky one-node placement for the TLOG or the standby, away from MinIO's city by default. */
+function placeOne(
+  name: string,
+  p: MetadataPlacementArgs,
+  minioCity: pulumi.Output<string | undefined>,
+  minFreeSsdGiB: number,
+  parent: pulumi.Resource,
+): pulumi.Output<PlacedNode> {
+  const request = minioCity.apply((city): PlacementRequest => ({
+    count: 1,
+    farms: p.farms,
+    cities: p.cities,
+    countries: p.countries,
+    minFreeSsdGiB,
+    excludeNodes: p.excludeNodes,
+    ...(p.cities?.length || !city ? {} : { excludeCities: [city] }),
+  }));
+  // ShardPlacement takes the request as an input like any other (the engine resolves it).
+  const placement = new ShardPlacement(
+    name,
+    { request: request as unknown as PlacementRequest },
+    { parent },
+  );
+  return placement.nodes.apply((nodes) => nodes[0]);
+}
+
+/**
+ * Locates MinIO (explicit `minioNode`, else the first shard's node), the TLOG and the standby,
+ * placing the latter two when asked. Children: `<name>-tlog-placement`, `<name>-standby-placement`.
+ */
+export function locateMetadata(
+  name: string,
+  parent: pulumi.Resource,
+  a: ReplicationArgs & { minioNode?: string },
+  shards: pulumi.Output<ShardLocation[]>,
+  sizes: { tlogGiB: number; standbyGiB: number },
+  lookup: PlaceLookup | undefined,
+): pulumi.Output<LocatedMetadata> {
+  const problems: RedundancyProblem[] = [];
+  const minio = shards.apply(async (s) =>
+    a.minioNode ? locate("minioNode", a.minioNode, s, lookup, problems) : placeOf(s[0]),
+  );
+  const minioCity = minio.apply((m) => m?.city);
+  const side = (
+    key: "tlog" | "standby",
+    o: S3ArchiveTlogArgs | S3ArchiveStandbyArgs | undefined,
+  ) => {
+    if (!o) return pulumi.output<NodePlace | undefined>(undefined);
+    if (o.nodeId) {
+      const id = o.nodeId;
+      return shards.apply((s) => locate(`${key}.nodeId`, id, s, lookup, problems));
+    }
+    const size = key === "tlog" ? sizes.tlogGiB : sizes.standbyGiB;
+    return placeOne(`${name}-${key}-placement`, o.placement ?? {}, minioCity, size, parent).apply(
+      (n): NodePlace => n,
+    );
+  };
+  const tlog = side("tlog", a.tlog);
+  const standby = side("standby", a.standby);
+  return pulumi.all([minio, tlog, standby]).apply(([m, t, s]): LocatedMetadata => ({
+    layout: {
+      minio: m,
+      ...(t ? { tlog: t } : {}),
+      ...(s ? { standby: s } : {}),
+    },
+    problems: [...problems],
+  }));
+}
+
+function placeOf(s: ShardLocation | undefined): NodePlace {
+  if (!s) return { nodeId: "unknown" };
+  return { nodeId: s.nodeId, farmId: s.farmId, city: s.city, country: s.country };
+}
+
+/** What the layout key adds for a TLOG: its node (a new or moved TLOG renews the archive). */
+export function tlogLayoutSuffix(m: MetadataLayout): string {
+  return m.tlog ? ` tlog ${m.tlog.nodeId}` : "";
+}
+
+/** {@link networkMembers} over Outputs: the Network's `nodes` and `nodeSubnets` inputs. */
+export function overlayMembers(
+  minioNode: pulumi.Output<string>,
+  minioIp: string,
+  accessNode: string | undefined,
+  standby: pulumi.Output<{ nodeId: string; ip: string }> | undefined,
+  subnetOf: (ip: string) => string,
+): { nodes: pulumi.Output<string[]>; nodeSubnets: pulumi.Output<Record<string, string>> } {
+  const members = pulumi
+    .all([minioNode, standby ?? pulumi.output(undefined)])
+    .apply(([m, s]) => networkMembers(m, minioIp, accessNode, s, subnetOf));
+  return { nodes: members.apply((x) => x.nodes), nodeSubnets: members.apply((x) => x.nodeSubnets) };
+}
+
+/** The network's members and their /24s: MinIO, the standby, then the access node. */
+export function networkMembers(
+  minioNode: string,
+  minioIp: string,
+  accessNode: string | undefined,
+  standby: { nodeId: string; ip: string } | undefined,
+  subnetOf: (ip: string) => string,
+): { nodes: string[]; nodeSubnets: Record<string, string> } {
+  const nodes = [minioNode];
+  const nodeSubnets: Record<string, string> = { [minioNode]: subnetOf(minioIp) };
+  if (standby && !nodes.includes(standby.nodeId)) {
+    nodes.push(standby.nodeId);
+    nodeSubnets[standby.nodeId] = subnetOf(standby.ip);
+  }
+  if (accessNode && !nodes.includes(accessNode)) nodes.push(accessNode);
+  return { nodes, nodeSubnets };
+}
+
+/** The TLOG namespace: `<name>-tlog`, seq mode, SSD, the archive's shard password. */
+export function createTlog(
+  name: string,
+  parent: pulumi.Resource,
+  nodeId: pulumi.Output<string>,
+  sizeGiB: number,
+  password: StablePassword,
+  duration: { durationHours?: number },
+): ZdbNamespace {
+  return new ZdbNamespace(
+    `${name}-tlog`,
+    {
+      nodeId,
+      sizeGiB,
+      // the gateway's 0-db client writes with empty keys, which only seq mode takes (§1.5, §2.1)
+      mode: "seq",
+      password: password.value,
+      diskType: "SSD",
+      public: false,
+      ...duration,
+    },
+    { parent },
+  );
+}
+
+/** What the standby MinIO shares with the primary. */
+export interface StandbySpec {
+  nodeId: pulumi.Output<string>;
+  ip: string;
+  flist: string;
+  entrypoint: string;
+  /** DATA, PARITY, ACCESS_KEY, MINIO_ZEROSTOR_META_DIR: the primary's plain env. */
+  env: Record<string, string>;
+  shards: pulumi.Output<string>;
+  secretKey: pulumi.Input<string>;
+  tlogEndpoint: pulumi.Output<string>;
+  cpu: number;
+  memoryMiB: number;
+  diskSizeMiB: number;
+  volumeSizeGiB: number;
+  mountpoint: string;
+  networkName: pulumi.Output<string>;
+  publicIp6: boolean;
+  layout: pulumi.Output<string>;
+  dependsOn: pulumi.Resource[];
+  duration: { durationHours?: number };
+}
+
+/**
+ * The standby: `<name>-standby-meta` (its own metadata volume) and `<name>-standby` (MinIO with
+ * `MASTER` = the TLOG and no `TLOG`, §1.9). Both are renewed with the archive's layout.
+ */
+export function createStandby(
+  name: string,
+  parent: pulumi.Resource,
+  s: StandbySpec,
+): { volume: Volume; container: Container; ip: string } {
+  const volume = new Volume(
+    `${name}-standby-meta`,
+    { nodeId: s.nodeId, sizeGiB: s.volumeSizeGiB, diskType: "SSD", ...s.duration },
+    { parent, replacementTrigger: s.layout, dependsOn: s.dependsOn },
+  );
+  const container = new Container(
+    `${name}-standby`,
+    {
+      nodeId: s.nodeId,
+      flist: s.flist,
+      entrypoint: s.entrypoint,
+      interactive: false,
+      env: s.env,
+      secretEnv: { SHARDS: s.shards, SECRET_KEY: s.secretKey, MASTER: s.tlogEndpoint },
+      cpu: s.cpu,
+      memoryMiB: s.memoryMiB,
+      diskSizeMiB: s.diskSizeMiB,
+      network: { name: s.networkName, ip: s.ip },
+      volumes: [{ volumeId: volume.volumeId, mountpoint: s.mountpoint }],
+      publicIp6: s.publicIp6,
+      ...s.duration,
+    },
+    { parent, replacementTrigger: s.layout, dependsOn: s.dependsOn },
+  );
+  return { volume, container, ip: s.ip };
+}
