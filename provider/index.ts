@@ -30,7 +30,17 @@ export {
   type ShardLocation,
   type DomainReport,
   type DomainLevel,
+  type DomainLoss,
+  type MetadataLayout,
+  type NodePlace,
 } from "./planner";
+export {
+  MINIO_TLOG_FLIST,
+  DEFAULT_STANDBY_IP,
+  type S3ArchiveTlogArgs,
+  type S3ArchiveStandbyArgs,
+  type MetadataPlacementArgs,
+} from "./metadata-replication";
 export {
   ShardPlacement,
   StablePassword,
