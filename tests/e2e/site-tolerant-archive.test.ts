@@ -22,6 +22,11 @@ import {
 const MINUTES = 60_000;
 const dyn = (type: string) => `pulumi-nodejs:dynamic/tfgrid:${type}`;
 
+interface PreviewStep {
+  op: string;
+  urn: string;
+}
+
 interface Opened {
   secret_environment: Record<string, string>;
 }
@@ -46,6 +51,7 @@ describe("a site-tolerant archive (TLOG + standby over three cities) with the re
     s = await startScenario({
       name: "site-tolerant",
       projectSource: path.join(repoRoot(), "tests", "e2e", "programs", "site-tolerant"),
+      gridArgs: ["--expose-secrets-for-tests"],
       secretConfig: { secretKey: TEST_SECRET_KEY },
     });
   }, 30 * MINUTES);
@@ -138,10 +144,63 @@ describe("a site-tolerant archive (TLOG + standby over three cities) with the re
   );
 
   test(
+    "day 2: dropping the standby keeps the archive; moving the TLOG renews it, and preview says so",
+    async () => {
+      const changes = async (): Promise<Record<string, string>> => {
+        const result = await s.ws.must(["preview", "--json", "--diff"]);
+        const steps = (JSON.parse(result.stdout) as { steps: PreviewStep[] }).steps;
+        return Object.fromEntries(
+          steps.filter((st) => st.op !== "same").map((st) => [st.urn.split("::").pop()!, st.op]),
+        );
+      };
+      const metaBefore = (await stateReservations(s.ws)).find((r) =>
+        r.urn.endsWith("::archive-meta"),
+      )!.reservationId;
+      await s.ws.setConfig("standby", "false");
+      const dropped = await changes();
+      expect(dropped).toMatchObject({
+        "archive-standby-placement": "delete",
+        "archive-standby-meta": "delete",
+        "archive-net": "replace", // the standby's node leaves the network
+      });
+      // Not a new archive: the layout record, the TLOG and MinIO's metadata volume stay.
+      for (const kept of ["archive-layout", "archive-tlog", "archive-meta"]) {
+        expect(dropped[kept]).toBeUndefined();
+      }
+      await s.ws.must(["up", "--yes", "--skip-preview"]);
+      const after = await stateReservations(s.ws);
+      expect(after.filter((r) => r.urn.includes("::archive-standby"))).toEqual([]);
+      expect(after.find((r) => r.urn.endsWith("::archive-meta"))!.reservationId).toBe(metaBefore);
+      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
+      // the one city holding neither MinIO nor the TLOG
+      const { metadata } = (await s.ws.outputs(true)).redundancy as {
+        metadata: { minio: { city: string }; tlog: { city: string } };
+      };
+      const third = ["Ghent", "Salzburg", "Vienna"].filter(
+        (c) => c !== metadata.minio.city && c !== metadata.tlog.city,
+      );
+      expect(third).toHaveLength(1);
+      await s.ws.setConfig("tlogCities", JSON.stringify(third));
+      const moved = await changes();
+      // A new TLOG placement, so a new TLOG namespace and layout: the layout record is replaced
+      // (its notice says the archive starts EMPTY), and MinIO's volume and container with it.
+      expect(moved).toMatchObject({
+        "archive-tlog-placement": "replace",
+        "archive-layout": "replace",
+        "archive-meta": "replace",
+        "archive-minio": "replace",
+      });
+      await s.ws.must(["config", "rm", "tlogCities"]);
+      expect(await changes()).toEqual({});
+    },
+    15 * MINUTES,
+  );
+
+  test(
     "destroy leaves every reservation of the stack deleted",
     async () => {
       const inState = await stateReservations(s.ws);
-      expect(inState).toHaveLength(12);
+      expect(inState).toHaveLength(10); // the standby's volume and container went on day 2
       await s.ws.must(["destroy", "--yes", "--skip-preview"]);
       expect(await stateReservations(s.ws)).toEqual([]);
       expect(await notDeletedReservations(s)).toEqual([]);
