@@ -555,7 +555,9 @@ export interface Plan {
  * An erasure-coded S3 archive: `dataShards + parityShards` (or more) 0-db namespaces in `seq` mode
  * with one generated password, a metadata volume at `/data`, and the MinIO zerostor container on
  * an overlay network. Children: `<name>-password`, `<name>-placement` (with `placement`),
- * `<name>-zdb-<i>`, `<name>-layout`, `<name>-net` (unless joining), `<name>-meta`, `<name>-minio`.
+ * `<name>-zdb-<i>`, `<name>-layout`, `<name>-net` (unless joining), `<name>-meta`, `<name>-minio`;
+ * with `tlog` also `<name>-tlog` (and `<name>-tlog-placement`), with `standby` also
+ * `<name>-standby-meta` and `<name>-standby` (and `<name>-standby-placement`).
  *
  * A change of shard layout (shard nodes, sizes, disk type, data, parity) replaces the metadata
  * volume and the container together (they carry the layout as `replacementTrigger`), and the
