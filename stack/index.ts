@@ -89,6 +89,8 @@ const archive = new S3Archive(
     accessKey: config.require("accessKey"),
     secretKey,
     durationHours: config.getNumber("durationHours"),
+    tlog: config.getObject<S3ArchiveArgs["tlog"]>("tlog"),
+    standby: config.getObject<S3ArchiveArgs["standby"]>("standby"),
   },
   { settingName },
 );
