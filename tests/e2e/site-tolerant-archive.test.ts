@@ -142,7 +142,7 @@ describe("a site-tolerant archive (TLOG + standby over three cities) with the re
   );
 
   test(
-    "day 2: moving the TLOG renews the archive, and preview says so",
+    "day 2: dropping the standby keeps the archive; moving the TLOG renews it, and preview says so",
     async () => {
       const changes = async (): Promise<Record<string, string>> => {
         const result = await s.ws.must(["preview", "--json", "--diff"]);
@@ -151,6 +151,25 @@ describe("a site-tolerant archive (TLOG + standby over three cities) with the re
           steps.filter((st) => st.op !== "same").map((st) => [st.urn.split("::").pop()!, st.op]),
         );
       };
+      const metaBefore = (await stateReservations(s.ws)).find((r) =>
+        r.urn.endsWith("::archive-meta"),
+      )!.reservationId;
+      await s.ws.setConfig("standby", "false");
+      const dropped = await changes();
+      expect(dropped).toMatchObject({
+        "archive-standby-placement": "delete",
+        "archive-standby-meta": "delete",
+        "archive-net": "replace", // the standby's node leaves the network
+      });
+      // Not a new archive: the layout record, the TLOG and MinIO's metadata volume stay.
+      for (const kept of ["archive-layout", "archive-tlog", "archive-meta"]) {
+        expect(dropped[kept]).toBeUndefined();
+      }
+      await s.ws.must(["up", "--yes", "--skip-preview"]);
+      const after = await stateReservations(s.ws);
+      expect(after.filter((r) => r.urn.includes("::archive-standby"))).toEqual([]);
+      expect(after.find((r) => r.urn.endsWith("::archive-meta"))!.reservationId).toBe(metaBefore);
+      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
       // the one city holding neither MinIO nor the TLOG
       const { metadata } = (await s.ws.outputs(true)).redundancy as {
         metadata: { minio: { city: string }; tlog: { city: string } };
@@ -179,7 +198,7 @@ describe("a site-tolerant archive (TLOG + standby over three cities) with the re
     "destroy leaves every reservation of the stack deleted",
     async () => {
       const inState = await stateReservations(s.ws);
-      expect(inState).toHaveLength(12);
+      expect(inState).toHaveLength(10); // the standby's volume and container went on day 2
       await s.ws.must(["destroy", "--yes", "--skip-preview"]);
       expect(await stateReservations(s.ws)).toEqual([]);
       expect(await notDeletedReservations(s)).toEqual([]);

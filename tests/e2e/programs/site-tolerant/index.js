@@ -11,9 +11,11 @@ const archive = new S3Archive("archive", {
   dataShards: 4,
   parityShards: 2,
   zdbSizeGiB: 10,
-  // the test's day-2 knob: `tlogCities` (JSON) moves the TLOG
+  // day-2 knobs of the test: `tlogCities` (JSON) moves the TLOG, `standby: false` drops it
   tlog: { placement: { cities: config.getObject("tlogCities") } },
-  standby: { placement: { cities: ["Vienna"] } },
+  ...(config.getBoolean("standby") === false
+    ? {}
+    : { standby: { placement: { cities: ["Vienna"] } } }),
   requireSiteFailureTolerance: true,
   accessKey: "archive-admin",
   secretKey: config.requireSecret("secretKey"),
