@@ -19,6 +19,7 @@ import {
   type NodePlace,
   type ShardLocation,
 } from "../planner";
+import { createTagIn } from "../resources/common";
 import { configCommands, registerIdentity } from "./identity";
 import { formatTable } from "./table";
 
@@ -361,12 +362,12 @@ export function pendingCreates(exported: unknown, source: string): PendingCreate
     };
     if (o.type !== "creating" || !o.resource?.urn) return [];
     if (!RESERVATION_TYPE.test(o.resource.type ?? "")) return [];
-    const tag = o.resource.inputs?.createTag;
+    const tag = createTagIn(o.resource.inputs);
     return [
       {
         urn: o.resource.urn,
         type: o.resource.type ?? "",
-        ...(typeof tag === "string" && tag !== "" ? { createTag: tag } : {}),
+        ...(tag !== undefined ? { createTag: tag } : {}),
       },
     ];
   });

@@ -63,6 +63,8 @@ export interface ResourceSpec {
   normalize?(props: Props): Props;
   /** Whether old and new cannot coexist on the grid (e.g. the same container IP). */
   deleteBeforeReplace(olds: Props, news: Props): boolean;
+  /** Inputs holding secrets (an object: each entry is one secret); see {@link SECRET_VERSIONS}. */
+  secretInputs?: readonly string[];
   build(inputs: Props, ctx: Ctx): Promise<Built>;
   /** Outputs derived from a deployed reservation's results (create and refresh). */
   results(props: Props, r: Reservation): Props;
@@ -152,15 +154,81 @@ function containsUnknown(v: unknown): boolean {
  * puts into the reservation's `metadata` (as `pulumi-tfgrid:<createTag>`), never into the signed
  * json. The engine records checked inputs in its pending operation before it calls create, so
  * after an interrupted `pulumi up` the export names the tag of every create in flight and
- * `tfgrid recover` can find and cancel what those creates registered. Not in any `inputKeys`:
- * it never shows in a diff nor forces a replacement.
+ * `tfgrid recover` can find and cancel what those creates registered. Not in any `inputKeys`, so
+ * it never forces a replacement; and its `__` prefix marks it as internal bookkeeping, which the
+ * CLI leaves out of every diff it prints (`[diff: …]` and `--diff`).
  */
-export const CREATE_TAG = "createTag";
+export const CREATE_TAG = "__createTag";
+
+/**
+ * Where providers before 0.1.1 kept the tag. The CLI shows this key in diffs, so check carries an
+ * old resource's value over unchanged (it then never appears as a change) and create reads the
+ * new key first.
+ */
+export const LEGACY_CREATE_TAG = "createTag";
+
+/** The create tag recorded in checked inputs (either key), or undefined. */
+export function createTagIn(inputs: Props | undefined): string | undefined {
+  for (const key of [CREATE_TAG, LEGACY_CREATE_TAG]) {
+    const t = inputs?.[key];
+    if (typeof t === "string" && t !== "") return t;
+  }
+  return undefined;
+}
 
 /** The metadata tag create registers under: the checked createTag, else a fresh one. */
 export function createTagOf(inputs: Props): string {
-  const t = inputs[CREATE_TAG];
-  return TAG_PREFIX + (typeof t === "string" && t !== "" ? t : randomUUID());
+  return TAG_PREFIX + (createTagIn(inputs) ?? randomUUID());
+}
+
+/** The bookkeeping inputs check adds: a fresh tag, and an old resource's legacy tag as it was. */
+function bookkeeping(olds: Props): Props {
+  const legacy = olds[LEGACY_CREATE_TAG];
+  return {
+    ...(legacy !== undefined ? { [LEGACY_CREATE_TAG]: legacy } : {}),
+    [CREATE_TAG]: randomUUID(),
+  };
+}
+
+/**
+ * The input check adds to show which secret changed. The CLI masks every secret as `[secret]` on
+ * both sides of a diff, so a changed password or secret env value would force a replacement whose
+ * preview names no property at all. This map counts, per secret (`password`,
+ * `secretEnv.SECRET_KEY`, …), how often its value changed: the preview then says
+ * `[diff: ~secretVersions]` and `--diff` shows `password: 1 => 2`, without revealing anything of
+ * the value. Not in any `inputKeys`: the secret itself is what forces the replacement.
+ */
+export const SECRET_VERSIONS = "secretVersions";
+
+function secretEntries(keys: readonly string[], props: Props): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const key of keys) {
+    const v = props[key];
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      for (const [k, x] of Object.entries(v as Props)) out.set(`${key}.${k}`, x);
+    } else if (v !== undefined) {
+      out.set(key, v);
+    }
+  }
+  return out;
+}
+
+/** The new {@link SECRET_VERSIONS} map: old counts kept, +1 where the value changed. */
+export function secretVersions(
+  keys: readonly string[],
+  olds: Props,
+  news: Props,
+): Record<string, number | string> {
+  const before = (olds[SECRET_VERSIONS] ?? {}) as Record<string, unknown>;
+  const old = secretEntries(keys, olds);
+  const out: Record<string, number | string> = {};
+  for (const [name, value] of secretEntries(keys, news)) {
+    const count = before[name];
+    if (containsUnknown(value)) out[name] = UNKNOWN;
+    else if (typeof count !== "number") out[name] = 1;
+    else out[name] = stableJson(old.get(name)) === stableJson(value) ? count : count + 1;
+  }
+  return out;
 }
 
 /**
@@ -204,7 +272,11 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       }
       const r = await spec.check(news ?? {}, olds ?? {}, config);
       failures.push(...r.failures);
-      return { inputs: { ...r.inputs, [CREATE_TAG]: randomUUID() }, failures };
+      const inputs: Props = { ...r.inputs, ...bookkeeping(olds ?? {}) };
+      if (spec.secretInputs) {
+        inputs[SECRET_VERSIONS] = secretVersions(spec.secretInputs, olds ?? {}, r.inputs);
+      }
+      return { inputs, failures };
     },
 
     async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {

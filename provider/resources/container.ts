@@ -221,6 +221,7 @@ export const containerSpec: ResourceSpec = {
     failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
     return { inputs, failures };
   },
+  secretInputs: ["secretEnv"],
   deleteBeforeReplace(olds, news) {
     const a = olds.network as { name?: unknown; ip?: unknown } | undefined;
     const b = news.network as { name?: unknown; ip?: unknown } | undefined;

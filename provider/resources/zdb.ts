@@ -94,6 +94,7 @@ export const zdbSpec: ResourceSpec = {
     failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
     return { inputs, failures };
   },
+  secretInputs: ["password"],
   deleteBeforeReplace: () => false,
   async build(inputs) {
     return {

@@ -1,8 +1,9 @@
-// check adds a fresh `createTag` to every reservation-backed resource's inputs: the tag create
+// check adds a fresh `__createTag` to every reservation-backed resource's inputs: the tag create
 // registers the reservation under (metadata), recorded by the engine in its pending operation so
-// that `tfgrid recover` can find what an interrupted `pulumi up` left. It must never cause a diff.
+// that `tfgrid recover` can find what an interrupted `pulumi up` left. It must never cause a diff,
+// and never show in one: the CLI leaves `__` keys out of what it prints.
 import { TAG_PREFIX } from "../../provider/reservation";
-import { CREATE_TAG, createTagOf } from "../../provider/resources/common";
+import { CREATE_TAG, LEGACY_CREATE_TAG, createTagOf } from "../../provider/resources/common";
 import { containerProvider } from "../../provider/resources/container";
 import { volumeProvider } from "../../provider/resources/volume";
 import { zdbNamespaceProvider } from "../../provider/resources/zdb";
@@ -17,25 +18,40 @@ describe("createTag", () => {
     const first = await volumeProvider.check!({}, news);
     const second = await volumeProvider.check!(first.inputs, news);
     expect(first.failures).toEqual([]);
-    expect(String(first.inputs.createTag)).toMatch(UUID);
-    expect(String(second.inputs.createTag)).toMatch(UUID);
-    expect(second.inputs.createTag).not.toBe(first.inputs.createTag);
-    expect(CREATE_TAG).toBe("createTag");
+    expect(String(first.inputs[CREATE_TAG])).toMatch(UUID);
+    expect(String(second.inputs[CREATE_TAG])).toMatch(UUID);
+    expect(second.inputs[CREATE_TAG]).not.toBe(first.inputs[CREATE_TAG]);
+    // The CLI hides `__` keys from diffs; nothing else is added.
+    expect(CREATE_TAG.startsWith("__")).toBe(true);
+    expect(Object.keys(second.inputs).filter((k) => !(k in news) && k !== CREATE_TAG)).toEqual([
+      "diskType",
+      "durationHours",
+    ]);
+  });
+
+  it("an old resource's legacy createTag is carried over unchanged, so no diff ever shows it", async () => {
+    const news = { nodeId: NODE, sizeGiB: 1 };
+    const legacy = { ...news, diskType: "SSD", durationHours: 24, [LEGACY_CREATE_TAG]: "old-tag" };
+    const checked = (await volumeProvider.check!(legacy, { ...news, sizeGiB: 2 })).inputs;
+    expect(checked[LEGACY_CREATE_TAG]).toBe("old-tag");
+    expect(String(checked[CREATE_TAG])).toMatch(UUID);
+    // create registers under the new tag, not the old reservation's.
+    expect(createTagOf(checked)).toBe(`${TAG_PREFIX}${String(checked[CREATE_TAG])}`);
   });
 
   it("a different createTag alone is no change and no replacement", async () => {
     const news = { nodeId: NODE, sizeGiB: 10, password: "p" };
     const olds = (await zdbNamespaceProvider.check!({}, news)).inputs;
     const again = (await zdbNamespaceProvider.check!(olds, news)).inputs;
-    expect(again.createTag).not.toBe(olds.createTag);
+    expect(again[CREATE_TAG]).not.toBe(olds[CREATE_TAG]);
     expect(await zdbNamespaceProvider.diff!("4", olds, again)).toEqual({
       changes: false,
       replaces: [],
       deleteBeforeReplace: false,
     });
     // State written before createTag existed compares equal too.
-    const { createTag: _dropped, ...legacy } = olds;
-    void _dropped;
+    const legacy = { ...olds };
+    delete legacy[CREATE_TAG];
     expect(await zdbNamespaceProvider.diff!("4", legacy, again)).toEqual({
       changes: false,
       replaces: [],
@@ -48,11 +64,15 @@ describe("createTag", () => {
   });
 
   it("createTagOf: the metadata tag is the checked createTag, else a fresh one", () => {
-    expect(createTagOf({ createTag: "3f2a" })).toBe(`${TAG_PREFIX}3f2a`);
+    expect(createTagOf({ [CREATE_TAG]: "3f2a" })).toBe(`${TAG_PREFIX}3f2a`);
+    expect(createTagOf({ [LEGACY_CREATE_TAG]: "9e1b" })).toBe(`${TAG_PREFIX}9e1b`);
+    expect(createTagOf({ [CREATE_TAG]: "new", [LEGACY_CREATE_TAG]: "old" })).toBe(
+      `${TAG_PREFIX}new`,
+    );
     const fresh = createTagOf({});
     expect(fresh.slice(0, TAG_PREFIX.length)).toBe(TAG_PREFIX);
     expect(fresh.slice(TAG_PREFIX.length)).toMatch(UUID);
-    expect(createTagOf({ createTag: "" })).not.toBe(TAG_PREFIX);
-    expect(createTagOf({ createTag: 5 })).not.toBe(`${TAG_PREFIX}5`);
+    expect(createTagOf({ [CREATE_TAG]: "" })).not.toBe(TAG_PREFIX);
+    expect(createTagOf({ [CREATE_TAG]: 5 })).not.toBe(`${TAG_PREFIX}5`);
   });
 });

@@ -64,7 +64,7 @@ function exportDoc(ops: { type: string; name: string; createTag?: string }[]): s
           inputs: {
             __provider: "exports.handler = __f0;",
             nodeId: "x",
-            ...(op.createTag !== undefined ? { createTag: op.createTag } : {}),
+            ...(op.createTag !== undefined ? { __createTag: op.createTag } : {}),
           },
         },
         type: op.type,
