@@ -406,7 +406,9 @@ export function createStandby(
       publicIp6: s.publicIp6,
       ...s.duration,
     },
-    { parent, replacementTrigger: s.layout, dependsOn: s.dependsOn },
+    // No replacementTrigger (see the MinIO container in s3archive.ts): its diff decides, so a
+    // standby that keeps its IP is deleted before its replacement is created.
+    { parent, dependsOn: s.dependsOn },
   );
   return { volume, container, ip: s.ip };
 }

@@ -21,7 +21,12 @@ import {
   parseCidr,
   parseIpv4,
 } from "./network/subnets";
-import { ArchiveLayout } from "./placement-layout";
+import {
+  ArchiveLayout,
+  previousLayout,
+  type LayoutSettings,
+  type PreviousLayout,
+} from "./placement-layout";
 import {
   ShardPlacement,
   StablePassword,
@@ -220,6 +225,17 @@ export class S3ArchiveArgsError extends TfgridError {
       `S3Archive "${archive}": ${problems.length} problem${problems.length === 1 ? "" : "s"} in its settings:\n` +
         problems.map((p) => `  - ${describeProblem(p)}`).join("\n"),
     );
+    // Thrown inside the layout gate, this one error rejects every input that waits for the gate,
+    // and the SDK prefixes `error serializing property "<input>": ` to the same object's message at
+    // each of them (24 times for the reference archive). The message stays as written: the
+    // problems, once.
+    const text = this.message;
+    Object.defineProperty(this, "message", {
+      get: () => text,
+      set: () => undefined,
+      enumerable: false,
+      configurable: true,
+    });
   }
 }
 
@@ -560,8 +576,9 @@ export interface Plan {
  * `<name>-standby-meta` and `<name>-standby` (and `<name>-standby-placement`).
  *
  * A change of shard layout (shard nodes, sizes, disk type, data, parity) replaces the metadata
- * volume and the container together (they carry the layout as `replacementTrigger`), and the
- * `<name>-layout` record is replaced with a notice that the archive starts EMPTY.
+ * volume (it carries the layout as `replacementTrigger`) and the container (through its inputs);
+ * the `<name>-layout` record is updated, and a preview of any change that replaces the shards or
+ * the metadata volume warns on the archive that the new archive starts EMPTY.
  */
 export class S3Archive extends pulumi.ComponentResource {
   /** `http://<minio ip>:9000`. */
@@ -712,7 +729,29 @@ export class S3Archive extends pulumi.ComponentResource {
           p.shards.map((s) => s.nodeId),
         ) + tlogLayoutSuffix(p.report.metadata),
     );
-    const layoutRecord = new ArchiveLayout(`${name}-layout`, { layout }, parent);
+    const dataSettings = pulumi.all([plan, minioNode]).apply(([p, m]): LayoutSettings => ({
+      dataShards: r.dataShards,
+      parityShards: r.parityShards,
+      zdbSizeGiB: r.zdbSizeGiB,
+      diskType: r.diskType,
+      shardNodes: p.shards.map((s) => s.nodeId),
+      minioNode: m,
+      metadataVolumeSizeGiB: r.metadataVolumeSizeGiB,
+      ...duration,
+      ...(p.report.metadata?.tlog ? { tlogNode: p.report.metadata.tlog.nodeId } : {}),
+    }));
+    const layoutRecord = new ArchiveLayout(
+      `${name}-layout`,
+      { settings: dataSettings, layout },
+      parent,
+    );
+    // Known only while a preview (also `pulumi up`'s) shows a change of what the data lives on.
+    const property = (k: string) => rename(k === "shardNodes" ? shardProperty : k);
+    pulumi.all([previousLayout(layoutRecord), dataSettings]).apply(([previous, now]) => {
+      if (previous) {
+        void pulumi.log.warn(dataLossWarning(name, previous, now, property, r.minioIp), this);
+      }
+    });
 
     // The metadata side: where the TLOG and the standby are (from the checked plan).
     const standbyAt = args.standby
@@ -757,7 +796,16 @@ export class S3Archive extends pulumi.ComponentResource {
 
     const volume = new Volume(
       `${name}-meta`,
-      { nodeId: minioNode, sizeGiB: r.metadataVolumeSizeGiB, diskType: "SSD", ...duration },
+      {
+        nodeId: minioNode,
+        sizeGiB: r.metadataVolumeSizeGiB,
+        diskType: "SSD",
+        ...duration,
+        // Names the trigger in the preview: `s3-meta replace [diff: ~layout]`.
+        layout,
+      },
+      // MinIO keeps its layout in here: a new layout needs a fresh volume. Created before the old
+      // one is deleted (a volume shares nothing with its predecessor).
       { parent: this, replacementTrigger: layout, dependsOn: [layoutRecord] },
     );
 
@@ -789,11 +837,11 @@ export class S3Archive extends pulumi.ComponentResource {
         publicIp6: args.publicIp6 ?? DEFAULTS.publicIp6,
         ...duration,
       },
-      {
-        parent: this,
-        replacementTrigger: layout,
-        dependsOn: network ? [network, layoutRecord] : [layoutRecord],
-      },
+      // No replacementTrigger: the engine would replace without asking the provider's diff, whose
+      // delete-before-replace answer (same node, network and IP) frees the address first. Every
+      // layout change reaches the container's inputs anyway: DATA/PARITY in env, new namespaces in
+      // SHARDS, the new metadata volume's id in volumes.
+      { parent: this, dependsOn: network ? [network, layoutRecord] : [layoutRecord] },
     );
 
     const standby =
@@ -847,6 +895,45 @@ export class S3Archive extends pulumi.ComponentResource {
       standbyEndpoint: this.standbyEndpoint,
     });
   }
+}
+
+/** How a recorded setting reads in the warning. */
+function describeSetting(v: unknown): string {
+  return v === undefined ? "(default)" : String(v);
+}
+
+/**
+ * The warning a preview prints on an archive when a change replaces its shards or its metadata
+ * volume: which settings change, that the new archive starts empty, and what to do first.
+ */
+export function dataLossWarning(
+  name: string,
+  previous: PreviousLayout,
+  now: LayoutSettings,
+  property: (setting: string) => string,
+  minioIp: string,
+): string {
+  const changes: string[] = [];
+  for (const [k, v] of Object.entries(now) as [string, unknown][]) {
+    const old = (previous as Record<string, unknown>)[k];
+    if (!(k in previous) || JSON.stringify(old) === JSON.stringify(v)) continue;
+    if (Array.isArray(old) && Array.isArray(v)) {
+      // Shard nodes, node by node: the count may stay while a node is swapped.
+      const moved = old.filter((n, i) => i < v.length && v[i] !== n).length;
+      const count = old.length === v.length ? "" : ` ${old.length} → ${v.length} shards,`;
+      changes.push(`${property(k)}:${count} ${moved} of ${old.length} shards on other nodes`);
+    } else {
+      changes.push(`${property(k)} ${describeSetting(old)} → ${describeSetting(v)}`);
+    }
+  }
+  const what = changes.length > 0 ? changes.join(", ") : "the shard layout";
+  return (
+    `S3Archive "${name}": this change (${what}) replaces the archive's 0-db shards or its metadata volume, ` +
+    "and MinIO writes its shard layout once: the new archive starts EMPTY, and the objects of the old " +
+    "archive will NOT be in it (the old reservations are deleted). Copy the data out first (for example " +
+    `\`mc mirror\` from http://${minioIp}:${MINIO_PORT} to other storage), then run \`pulumi up\`, then copy ` +
+    "it back into the new archive."
+  );
 }
 
 /**

@@ -22,6 +22,13 @@ export interface VolumeArgs {
   diskType?: pulumi.Input<"SSD">;
   /** Reservation length in hours. Default: config `tfgrid:durationHours` (24). */
   durationHours?: pulumi.Input<number>;
+  /**
+   * A label naming what the volume's content is laid out for, e.g. an S3 archive's shard layout.
+   * Never sent to the grid and never a reason to replace by itself: it is what the preview names
+   * (`[diff: ~layout]`) when the volume is replaced because of it — pass the same value as the
+   * `replacementTrigger` resource option to replace the volume when it changes (S3Archive does).
+   */
+  layout?: pulumi.Input<string>;
 }
 
 const diskTypeSchema = (): z.ZodTypeAny =>
@@ -69,6 +76,8 @@ export const volumeSpec: ResourceSpec = {
       sizeGiB: news.sizeGiB,
       diskType: news.diskType ?? "SSD",
       durationHours: withDuration(news, config),
+      // A label for diffs only (see VolumeArgs.layout): not in inputKeys.
+      ...(news.layout !== undefined ? { layout: news.layout } : {}),
     };
     const failures = validate(schema(), inputs);
     failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
@@ -110,6 +119,7 @@ export class Volume extends pulumi.dynamic.Resource {
       sizeGiB: args.sizeGiB,
       diskType: args.diskType,
       durationHours: args.durationHours,
+      layout: args.layout,
       reservationId: undefined,
       volumeId: undefined,
       workloadId: undefined,

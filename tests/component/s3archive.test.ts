@@ -121,7 +121,6 @@ import {
   locateShards,
   type S3ArchiveArgs,
 } from "../../provider/s3archive";
-import { LAYOUT_NOTICE } from "../../provider/placement-layout";
 import { MINIO_TLOG_FLIST } from "../../provider/metadata-replication";
 
 const warnings: string[] = [];
@@ -252,6 +251,7 @@ describe("S3Archive (reference scenario)", () => {
       sizeGiB: 10,
       diskType: "SSD",
       durationHours: 24,
+      layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
     });
   });
 
@@ -290,10 +290,17 @@ describe("S3Archive (reference scenario)", () => {
     );
   });
 
-  it("records the layout with the EMPTY-archive notice", () => {
+  it("records what the archive's data lives on, and its layout string for diffs", () => {
     expect(built.byName("ref-layout").inputs).toEqual({
-      layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
-      notice: LAYOUT_NOTICE,
+      dataShards: 4,
+      parityShards: 2,
+      zdbSizeGiB: 10,
+      diskType: "SSD",
+      shardNodes: ["s1", "s2", "s3", "v1", "v2", "v3"],
+      minioNode: "s1",
+      metadataVolumeSizeGiB: 10,
+      durationHours: 24,
+      __layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
     });
   });
 
@@ -326,23 +333,22 @@ describe("S3Archive (reference scenario)", () => {
     expect(await value(a.networkName)).toBe("ref-net");
   });
 
-  it("gives the volume and the container the layout as replacement trigger", async () => {
-    for (const child of ["ref-meta", "ref-minio"]) {
-      const trigger = options.get(child)?.replacementTrigger as pulumi.Output<string>;
-      expect(await value(trigger)).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
-    }
-    for (const child of ["ref-zdb-0", "ref-net", "ref-password"]) {
+  it("gives only the volume the layout as replacement trigger: the container's diff decides", async () => {
+    const trigger = options.get("ref-meta")?.replacementTrigger as pulumi.Output<string>;
+    expect(await value(trigger)).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
+    // The engine replaces a resource whose trigger changed without asking the provider's diff,
+    // and so without its delete-before-replace answer: the container must never carry one.
+    for (const child of ["ref-minio", "ref-zdb-0", "ref-net", "ref-password"]) {
       expect(options.get(child)?.replacementTrigger).toBeUndefined();
     }
+    expect(built.byName("ref-meta").inputs.layout).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
   });
 });
 
 describe("S3Archive layout changes", () => {
-  it("replaces the volume and the container when shards, data or parity change, and only then", async () => {
-    const trigger = async (name: string) => ({
-      meta: await value(options.get(`${name}-meta`)?.replacementTrigger as pulumi.Output<string>),
-      minio: await value(options.get(`${name}-minio`)?.replacementTrigger as pulumi.Output<string>),
-    });
+  it("replaces the volume when shards, data or parity change, and only then", async () => {
+    const trigger = (name: string) =>
+      value(options.get(`${name}-meta`)?.replacementTrigger as pulumi.Output<string>);
     await build("l0", reference());
     await build("l1", reference({ dataShards: 3, parityShards: 3 }));
     await build(
@@ -352,20 +358,11 @@ describe("S3Archive layout changes", () => {
       }),
     );
     await build("l3", reference({ minioCpu: 4, metadataVolumeSizeGiB: 20 }));
-    expect(await trigger("l0")).toEqual({
-      meta: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
-      minio: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
-    });
-    expect(await trigger("l1")).toEqual({
-      meta: "3+3 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
-      minio: "3+3 seq SSD 10GiB: s1,s2,s3,v1,v2,v3",
-    });
-    expect(await trigger("l2")).toEqual({
-      meta: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v4",
-      minio: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v4",
-    });
+    expect(await trigger("l0")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
+    expect(await trigger("l1")).toBe("3+3 seq SSD 10GiB: s1,s2,s3,v1,v2,v3");
+    expect(await trigger("l2")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v4");
     // Not a layout change: same trigger, so no forced replacement of the volume.
-    expect(await trigger("l3")).toEqual(await trigger("l0"));
+    expect(await trigger("l3")).toBe(await trigger("l0"));
   });
 });
 
@@ -722,7 +719,7 @@ describe("S3Archive metadata replication (TLOG and standby, workloads.md §1.9)"
 
   it("adding or moving a TLOG renews the archive (new layout); a standby does not", async () => {
     const trigger = async (name: string) =>
-      value(options.get(`${name}-minio`)?.replacementTrigger as pulumi.Output<string>);
+      value(options.get(`${name}-meta`)?.replacementTrigger as pulumi.Output<string>);
     await build("day0", reference());
     await build("day1", reference({ tlog: { nodeId: "v1" } }));
     await build("day2", reference({ tlog: { nodeId: "v2" } }));
@@ -733,11 +730,12 @@ describe("S3Archive metadata replication (TLOG and standby, workloads.md §1.9)"
     expect(await trigger("day1")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v1");
     expect(await trigger("day2")).toBe("4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v2");
     expect(await trigger("day3")).toBe(await trigger("day1"));
-    // the layout record (what the preview shows replaced, with its EMPTY notice) follows it
-    expect(registered.find((r) => r.name === "day1-layout")?.inputs).toEqual({
-      layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v1",
-      notice: LAYOUT_NOTICE,
+    // the layout record (updated, and the archive warns, when it changes) follows it
+    expect(registered.find((r) => r.name === "day1-layout")?.inputs).toMatchObject({
+      tlogNode: "v1",
+      __layout: "4+2 seq SSD 10GiB: s1,s2,s3,v1,v2,v3 tlog v1",
     });
+    expect(registered.find((r) => r.name === "day0-layout")?.inputs.tlogNode).toBeUndefined();
   });
 
   it("reports bad replication settings with the fix, before any child exists", () => {

@@ -329,6 +329,7 @@ const TYPES: Record<string, TypeSource> = {
     drill: ["volumes"],
   },
   ShardNodeInfo: { file: "provider/s3archive.ts", iface: "ShardNodeInfo" },
+  ArchiveLayoutSettings: { file: "provider/placement-layout.ts", iface: "LayoutSettings" },
   S3ArchivePlacement: { file: "provider/s3archive.ts", iface: "ShardPlacementArgs" },
   PlacementRequest: { file: "provider/placement.ts", iface: "PlacementRequest" },
   PlacedNode: { file: "provider/placement.ts", iface: "PlacedNode" },
