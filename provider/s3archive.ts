@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExplorerClient } from "./client/explorer";
 import { ExplorerNotFoundError } from "./client/errors";
+import { CONFIG_DEFAULTS } from "./config";
 import { TfgridError } from "./errors";
 import {
   contains,
@@ -729,6 +730,15 @@ export class S3Archive extends pulumi.ComponentResource {
           p.shards.map((s) => s.nodeId),
         ) + tlogLayoutSuffix(p.report.metadata),
     );
+    // The children's duration, also when it comes from the provider's default: a change of
+    // tfgrid:durationHours replaces every child just the same.
+    const configured = Number(
+      stackConfigValue("tfgrid:durationHours") ??
+        process.env.TFGRID_DURATION_HOURS ??
+        CONFIG_DEFAULTS.durationHours,
+    );
+    const effectiveDuration =
+      args.durationHours ?? (Number.isFinite(configured) ? configured : undefined);
     const dataSettings = pulumi.all([plan, minioNode]).apply(([p, m]): LayoutSettings => ({
       dataShards: r.dataShards,
       parityShards: r.parityShards,
@@ -737,7 +747,7 @@ export class S3Archive extends pulumi.ComponentResource {
       shardNodes: p.shards.map((s) => s.nodeId),
       minioNode: m,
       metadataVolumeSizeGiB: r.metadataVolumeSizeGiB,
-      ...duration,
+      ...(effectiveDuration === undefined ? {} : { durationHours: effectiveDuration }),
       ...(p.report.metadata?.tlog ? { tlogNode: p.report.metadata.tlog.nodeId } : {}),
     }));
     const layoutRecord = new ArchiveLayout(

@@ -3,7 +3,7 @@
 // §4): it closes over the spec only; configuration is read at call time, the client and identity
 // are built inside each method.
 import type * as pulumi from "@pulumi/pulumi";
-import { randomUUID } from "crypto";
+import { createHash, createHmac, randomUUID } from "crypto";
 import { resolveConfig, type ConfigSource, type ProviderConfig } from "../config";
 import { identityFromMnemonic, type Identity } from "../identity";
 import { identityFailures } from "../identity-check";
@@ -63,7 +63,7 @@ export interface ResourceSpec {
   normalize?(props: Props): Props;
   /** Whether old and new cannot coexist on the grid (e.g. the same container IP). */
   deleteBeforeReplace(olds: Props, news: Props): boolean;
-  /** Inputs holding secrets (an object: each entry is one secret); see {@link SECRET_VERSIONS}. */
+  /** Inputs holding secrets (an object: each entry is one secret); see {@link SECRET_FINGERPRINTS}. */
   secretInputs?: readonly string[];
   build(inputs: Props, ctx: Ctx): Promise<Built>;
   /** Outputs derived from a deployed reservation's results (create and refresh). */
@@ -161,9 +161,8 @@ function containsUnknown(v: unknown): boolean {
 export const CREATE_TAG = "__createTag";
 
 /**
- * Where providers before 0.1.1 kept the tag. The CLI shows this key in diffs, so check carries an
- * old resource's value over unchanged (it then never appears as a change) and create reads the
- * new key first.
+ * Where earlier versions kept the tag: still read (by `tfgrid recover`), never written. A resource
+ * created by them shows `-createTag` once, in the preview of its replacement.
  */
 export const LEGACY_CREATE_TAG = "createTag";
 
@@ -181,52 +180,54 @@ export function createTagOf(inputs: Props): string {
   return TAG_PREFIX + (createTagIn(inputs) ?? randomUUID());
 }
 
-/** The bookkeeping inputs check adds: a fresh tag, and an old resource's legacy tag as it was. */
-function bookkeeping(olds: Props): Props {
-  const legacy = olds[LEGACY_CREATE_TAG];
-  return {
-    ...(legacy !== undefined ? { [LEGACY_CREATE_TAG]: legacy } : {}),
-    [CREATE_TAG]: randomUUID(),
-  };
-}
-
 /**
  * The input check adds to show which secret changed. The CLI masks every secret as `[secret]` on
  * both sides of a diff, so a changed password or secret env value would force a replacement whose
- * preview names no property at all. This map counts, per secret (`password`,
- * `secretEnv.SECRET_KEY`, …), how often its value changed: the preview then says
- * `[diff: ~secretVersions]` and `--diff` shows `password: 1 => 2`, without revealing anything of
- * the value. Not in any `inputKeys`: the secret itself is what forces the replacement.
+ * preview names no property at all. This map holds, per secret (`password`,
+ * `secretEnv.SECRET_KEY`, …), a keyed fingerprint of its value: an HMAC under a key derived from
+ * the customer's own identity, so it changes exactly when the value does, is the same on every
+ * run (the engine re-checks a replacement without its old inputs, so it cannot be a counter), and
+ * tells nothing about the value to whoever reads the state without the mnemonic. The preview then
+ * says `[diff: ~secretFingerprints]`. Not in any `inputKeys`: the secret itself forces the
+ * replacement.
  */
-export const SECRET_VERSIONS = "secretVersions";
+export const SECRET_FINGERPRINTS = "secretFingerprints";
 
-function secretEntries(keys: readonly string[], props: Props): Map<string, unknown> {
-  const out = new Map<string, unknown>();
+function secretEntries(keys: readonly string[], props: Props): [string, unknown][] {
+  const out: [string, unknown][] = [];
   for (const key of keys) {
     const v = props[key];
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      for (const [k, x] of Object.entries(v as Props)) out.set(`${key}.${k}`, x);
+      for (const [k, x] of Object.entries(v as Props)) out.push([`${key}.${k}`, x]);
     } else if (v !== undefined) {
-      out.set(key, v);
+      out.push([key, v]);
     }
   }
   return out;
 }
 
-/** The new {@link SECRET_VERSIONS} map: old counts kept, +1 where the value changed. */
-export function secretVersions(
+/** The fingerprint key of an identity: derived from its seed, never the seed itself. */
+export function fingerprintKey(identity: Identity): Buffer {
+  return createHash("sha256")
+    .update("pulumi-tfgrid/secret-fingerprint\0")
+    .update(identity.secretKey.subarray(0, 32))
+    .digest();
+}
+
+/** The {@link SECRET_FINGERPRINTS} map of `news` (unknown where the value is not known yet). */
+export function secretFingerprints(
   keys: readonly string[],
-  olds: Props,
   news: Props,
-): Record<string, number | string> {
-  const before = (olds[SECRET_VERSIONS] ?? {}) as Record<string, unknown>;
-  const old = secretEntries(keys, olds);
-  const out: Record<string, number | string> = {};
+  key: Buffer,
+): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [name, value] of secretEntries(keys, news)) {
-    const count = before[name];
-    if (containsUnknown(value)) out[name] = UNKNOWN;
-    else if (typeof count !== "number") out[name] = 1;
-    else out[name] = stableJson(old.get(name)) === stableJson(value) ? count : count + 1;
+    out[name] = containsUnknown(value)
+      ? UNKNOWN
+      : createHmac("sha256", key)
+          .update(`${name}\0${stableJson(value)}`)
+          .digest("hex")
+          .slice(0, 16);
   }
   return out;
 }
@@ -261,10 +262,11 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
 
     async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
       let config: ProviderConfig | undefined;
+      let identity: Identity | undefined;
       const failures: Failure[] = [];
       try {
         config = resolveConfig(configSource(), process.env);
-        const identity = identityFromMnemonic(config.mnemonic, config.tid);
+        identity = identityFromMnemonic(config.mnemonic, config.tid);
         // Before anything is reserved: a reachable explorer that knows this key for this tid.
         failures.push(...(await identityFailures(config, identity)));
       } catch (e) {
@@ -272,9 +274,13 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
       }
       const r = await spec.check(news ?? {}, olds ?? {}, config);
       failures.push(...r.failures);
-      const inputs: Props = { ...r.inputs, ...bookkeeping(olds ?? {}) };
-      if (spec.secretInputs) {
-        inputs[SECRET_VERSIONS] = secretVersions(spec.secretInputs, olds ?? {}, r.inputs);
+      const inputs: Props = { ...r.inputs, [CREATE_TAG]: randomUUID() };
+      if (spec.secretInputs && identity) {
+        inputs[SECRET_FINGERPRINTS] = secretFingerprints(
+          spec.secretInputs,
+          r.inputs,
+          fingerprintKey(identity),
+        );
       }
       return { inputs, failures };
     },

@@ -29,16 +29,6 @@ describe("createTag", () => {
     ]);
   });
 
-  it("an old resource's legacy createTag is carried over unchanged, so no diff ever shows it", async () => {
-    const news = { nodeId: NODE, sizeGiB: 1 };
-    const legacy = { ...news, diskType: "SSD", durationHours: 24, [LEGACY_CREATE_TAG]: "old-tag" };
-    const checked = (await volumeProvider.check!(legacy, { ...news, sizeGiB: 2 })).inputs;
-    expect(checked[LEGACY_CREATE_TAG]).toBe("old-tag");
-    expect(String(checked[CREATE_TAG])).toMatch(UUID);
-    // create registers under the new tag, not the old reservation's.
-    expect(createTagOf(checked)).toBe(`${TAG_PREFIX}${String(checked[CREATE_TAG])}`);
-  });
-
   it("a different createTag alone is no change and no replacement", async () => {
     const news = { nodeId: NODE, sizeGiB: 10, password: "p" };
     const olds = (await zdbNamespaceProvider.check!({}, news)).inputs;
