@@ -105,7 +105,7 @@ describe("a pulumi up killed while creating", () => {
       const orphans = (await compareStateWithExplorer(s)).unknownToState;
       expect(orphans.length).toBeGreaterThan(0);
 
-      // Step 1: pulumi stack export > state.json. The pending creates carry check's createTag, and
+      // Step 1: pulumi stack export > state.json. The pending creates carry check's __createTag, and
       // every orphan's metadata is one of those tags.
       const stateFile = path.join(s.ws.projectDir, "state.json");
       fs.writeFileSync(stateFile, await s.ws.exportState());
@@ -119,7 +119,7 @@ describe("a pulumi up killed while creating", () => {
           /\/tfgrid:(Network|ZdbNamespace|Volume|Container)$/.test(op.resource.type),
       );
       const pendingTags = pending.map(
-        (op) => `pulumi-tfgrid:${String(op.resource.inputs?.createTag)}`,
+        (op) => `pulumi-tfgrid:${String(op.resource.inputs?.__createTag)}`,
       );
       expect(pendingTags.every((t) => /^pulumi-tfgrid:[0-9a-f-]{36}$/.test(t))).toBe(true);
       for (const id of orphans) {
