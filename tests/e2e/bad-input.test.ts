@@ -37,6 +37,8 @@ interface Row {
   expect: string[];
   /** Substrings the output must NOT hold (secrets). */
   absent?: string[];
+  /** Substrings the output's diagnostics must hold exactly once. */
+  once?: string[];
 }
 
 /** A `resource` row: `case:type` and `case:args`. */
@@ -293,6 +295,7 @@ const ROWS: Row[] = [
     expect: ["s3:parityShards = 2", "requireSiteFailureTolerance", "use 3+3 with this layout"],
     // Printed once, as written: the SDK used to prefix it at each of the 24 inputs it rejected.
     absent: ["error serializing"],
+    once: ['S3Archive "s3": 1 problem in its settings'],
   },
   {
     name: "parity 0 with requireSiteFailureTolerance",
@@ -561,6 +564,8 @@ describe.each(ROWS.map((r) => [r.name, r] as const))("%s", (_name, row) => {
       expect(result.code).not.toBe(0);
       for (const s of row.expect) expect(output).toContain(fill(s));
       for (const s of row.absent ?? []) expect(output).not.toContain(fill(s));
+      for (const s of row.once ?? [])
+        expect({ s, times: output.split(s).length - 1 }).toEqual({ s, times: 1 });
       // The mnemonic is never echoed, whatever the row.
       expect(output).not.toContain(identity.mnemonic);
 
