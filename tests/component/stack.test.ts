@@ -97,6 +97,7 @@ describe("the committed stack (Pulumi.dev.yaml) is the reference scenario", () =
       sizeGiB: 10,
       diskType: "SSD",
       durationHours: 24,
+      layout: "4+2 seq SSD 10GiB: salzburg-0,vienna-0,salzburg-1,vienna-1,salzburg-2,vienna-2",
     });
     expect(registered.find((r) => r.name === "s3-net")?.inputs).toEqual({
       name: "s3-archive",

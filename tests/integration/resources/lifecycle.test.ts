@@ -74,11 +74,14 @@ describe("ZdbNamespace", () => {
       public: false,
       durationHours: 24,
       __createTag: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      secretFingerprints: { password: expect.stringMatching(/^[0-9a-f]{16}$/) },
     });
     const { id, outs } = await zdbNamespaceProvider.create(inputs);
     const rid = Number(id);
     // check's createTag is the reservation's idempotency tag (what `tfgrid recover` looks for).
-    expect((await client.getReservation(rid)).metadata).toBe(`pulumi-tfgrid:${String(inputs.__createTag)}`);
+    expect((await client.getReservation(rid)).metadata).toBe(
+      `pulumi-tfgrid:${String(inputs.__createTag)}`,
+    );
     expect(outs).toMatchObject({
       reservationId: rid,
       workloadId: `${rid}-1`,
