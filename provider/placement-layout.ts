@@ -55,6 +55,10 @@ type Props = Record<string, unknown>;
 
 /** The layout settings that differ between two records (old state may hold only `layout`). */
 export function changedLayoutSettings(olds: Props, news: Props): string[] {
+  if (olds.dataShards === undefined) {
+    // A record written before the settings were stored: only the layout string compares.
+    return olds.layout === undefined || olds.layout === news.__layout ? [] : ["layout"];
+  }
   return LAYOUT_SETTINGS.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
 }
 

@@ -28,7 +28,15 @@ export type ProviderName =
   | "StablePassword";
 
 /** The hooks of a dynamic provider; the reference forwards each of them. */
-export const PROVIDER_HOOKS = ["configure", "check", "diff", "create", "read", "delete"] as const;
+export const PROVIDER_HOOKS = [
+  "configure",
+  "check",
+  "diff",
+  "create",
+  "update",
+  "read",
+  "delete",
+] as const;
 
 /**
  * The module of the installed package that implements every provider. Resources created before

@@ -36,7 +36,8 @@ export function compareVersions(a: string, b: string): number {
 
 /**
  * Every hook the reference forwards, with the dynamic-provider host's own default where `impl`
- * has none. There is no `update`: every change of a reservation-backed resource is a replacement.
+ * has none. Only ArchiveLayout updates in place (its record must lose `__previous` when stored);
+ * every change of a reservation-backed resource is a replacement.
  */
 function complete(impl: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
   return {
@@ -50,6 +51,9 @@ function complete(impl: pulumi.dynamic.ResourceProvider): pulumi.dynamic.Resourc
       return impl.diff ? impl.diff(id, olds, news) : { changes: false };
     },
     create: (inputs: Props) => impl.create(inputs),
+    async update(id: string, olds: Props, news: Props) {
+      return impl.update ? impl.update(id, olds, news) : { outs: news };
+    },
     async read(id: string, props?: Props) {
       return impl.read ? impl.read(id, props) : { id, props: props ?? {} };
     },

@@ -16,7 +16,7 @@ import { providerReference, type ProviderName } from "../../provider/provider-re
 const execFileAsync = promisify(execFile);
 // The first node of the local grid's default grid.
 const NODE = "Fd2j18DQ13hA7WK78R752gtG7nNatzkmeh29x5Wzbo45";
-const ALL_HOOKS = ["configure", "check", "diff", "create", "read", "delete"];
+const ALL_HOOKS = ["configure", "check", "diff", "create", "update", "read", "delete"];
 const cases: {
   type: ProviderName;
   inputs: Record<string, unknown>;
