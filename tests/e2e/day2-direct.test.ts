@@ -104,6 +104,7 @@ describe("day 2: the four resources used directly", () => {
   beforeAll(async () => {
     s = await startScenario({
       name: "day2-direct",
+      gridArgs: ["--expose-secrets-for-tests"],
       projectSource: path.join(repoRoot(), "tests", "e2e", "programs", "direct"),
     });
     const nodes = (await s.client.listNodes()).filter((n) => !n.public_config?.ipv4);

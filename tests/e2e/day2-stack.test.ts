@@ -171,7 +171,8 @@ describe("day 2: each stack setting changed on the deployed reference stack", ()
   const started = Date.now();
 
   beforeAll(async () => {
-    s = await startScenario({ name: "day2" });
+    // The secrets endpoint shows what the node opened (SHARDS, SECRET_KEY).
+    s = await startScenario({ name: "day2", gridArgs: ["--expose-secrets-for-tests"] });
     await s.ws.must(["up", "--yes", "--skip-preview"]);
     ids = (await stateReservations(s.ws)).map((r) => r.reservationId);
   }, 15 * MINUTES);
