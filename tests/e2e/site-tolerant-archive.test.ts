@@ -180,11 +180,11 @@ describe("a site-tolerant archive (TLOG + standby over three cities) with the re
       expect(third).toHaveLength(1);
       await s.ws.setConfig("tlogCities", JSON.stringify(third));
       const moved = await changes();
-      // A new TLOG placement, so a new TLOG namespace and layout: the layout record is replaced
-      // (its notice says the archive starts EMPTY), and MinIO's volume and container with it.
+      // A new TLOG placement, so a new TLOG namespace and layout: the layout record is updated
+      // (the archive warns that it starts EMPTY), and MinIO's volume and container are replaced.
       expect(moved).toMatchObject({
         "archive-tlog-placement": "replace",
-        "archive-layout": "replace",
+        "archive-layout": "update",
         "archive-meta": "replace",
         "archive-minio": "replace",
       });
