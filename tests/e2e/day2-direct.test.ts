@@ -7,8 +7,6 @@
  * stack's reservations, all deployed, the replaced ones deleted, the node received the new
  * settings, and a second preview has nothing to do. A destroy ends it.
  */
-import * as path from "path";
-import { repoRoot } from "../../scripts/lib/repo";
 import {
   Scenario,
   endScenario,
@@ -105,7 +103,7 @@ describe("day 2: the four resources used directly", () => {
     s = await startScenario({
       name: "day2-direct",
       gridArgs: ["--expose-secrets-for-tests"],
-      projectSource: path.join(repoRoot(), "tests", "e2e", "programs", "direct"),
+      program: "direct",
     });
     const nodes = (await s.client.listNodes()).filter((n) => !n.public_config?.ipv4);
     await applyConfig(s.ws, {

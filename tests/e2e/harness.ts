@@ -52,8 +52,6 @@ export interface ScenarioOptions {
   gridArgs?: string[];
   /** Stack file to start from; default the committed Pulumi.dev.yaml. */
   stackFile?: string;
-  /** Another project's folder (tests/e2e/programs/…) instead of the top-level project. */
-  projectSource?: string;
   /** Extra stack config, set before the first command (`secret` ones encrypted). */
   config?: Record<string, string>;
   secretConfig?: Record<string, string>;
@@ -93,7 +91,6 @@ export async function createStack(
     dir,
     stack: "e2e",
     stackFile: options.stackFile,
-    projectSource: options.projectSource,
     pulumiBinDir: pulumiBinDir(),
     passphrase: "e2e-passphrase",
     env: { TFGRID_POLL_INTERVAL_MS: "100" },
