@@ -759,7 +759,13 @@ export class Store implements JournalSource {
     const stored: Result = { ...result, workload_id: gwid, node_id: nodeId, epoch: this.now() };
     r.results = r.results.filter((x) => !(x.workload_id === gwid && x.node_id === nodeId));
     r.results.push(stored);
-    if (this.queues.get(nodeId)?.delete(gwid)) this.nodeChanged(nodeId);
+    // A provision result settles a queued provision item, never a queued decommission: a delete
+    // signed while the node was still provisioning must reach the node after its result.
+    const queue = this.queues.get(nodeId);
+    if (queue?.get(gwid) && !queue.get(gwid)!.to_delete) {
+      queue.delete(gwid);
+      this.nodeChanged(nodeId);
+    }
     if (stored.state === ResultState.error) this.markDelete(r);
     this.changed(r);
   }

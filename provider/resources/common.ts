@@ -247,6 +247,13 @@ export function ownerOf(props: Props | undefined, tid: number): Owner {
   };
 }
 
+/**
+ * The output a failed create leaves on a resource whose reservation it could not cancel (the
+ * engine keeps such a resource, with its id, for the next run): its reason. The next `up` replaces
+ * the resource, naming this property, and `destroy` cancels the reservation.
+ */
+export const CREATE_FAILED = "createFailed";
+
 /** Thrown by create when the cancel of a failed reservation failed too: the engine keeps the id. */
 export interface PartialFailure extends Error {
   id: string;
@@ -286,6 +293,10 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
     },
 
     async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+      if (olds[CREATE_FAILED] !== undefined) {
+        // Its reservation is cancelled or being cancelled: delete it first, then create anew.
+        return { changes: true, replaces: [CREATE_FAILED], deleteBeforeReplace: true };
+      }
       const old = spec.normalize ? spec.normalize(olds) : olds;
       news = spec.normalize ? spec.normalize(news) : news;
       const replaces = spec.inputKeys.filter(
@@ -355,7 +366,7 @@ export function makeProvider(spec: ResourceSpec): pulumi.dynamic.ResourceProvide
           const msg = `${spec.type} create failed: ${why}; cancelling reservation ${rid} failed too (${(ce as Error).message}): it stays in the stack so that \`pulumi destroy\` can cancel it`;
           const pf = new Error(msg) as PartialFailure;
           pf.id = String(rid);
-          pf.properties = base;
+          pf.properties = { ...base, [CREATE_FAILED]: why };
           pf.reasons = [msg];
           throw pf;
         }

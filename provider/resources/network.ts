@@ -357,19 +357,21 @@ async function checkNetwork(news: Props, olds: Props, config: ProviderConfig | u
   return { inputs, failures };
 }
 
-// Networks whose old state this provider process has checked, by name: when the engine plans a
-// replacement it calls check a second time without the old inputs, and that second check must
-// still know the live network of the same name is this resource's own, not another stack's.
+// Networks whose old state this provider process has checked, by tid, name and new nodes: when
+// the engine plans a replacement it calls check a second time without the old inputs (to
+// recompute defaults), and that second check must still know the live network of the same name
+// is this resource's own, not another stack's.
 const OWNED_SLOT = "__pulumiTfgridOwnedNetworks";
 
-function ownedNodes(name: string, olds: Props): string[] {
+function ownedNodes(tid: number, name: string, nodes: string[], olds: Props): string[] {
   const slots = process as unknown as Record<string, Map<string, string[]> | undefined>;
   const owned = (slots[OWNED_SLOT] ??= new Map());
+  const key = `${tid} ${name} ${JSON.stringify(nodes)}`;
   if (olds.name === name && Array.isArray(olds.nodes)) {
-    owned.set(name, olds.nodes as string[]);
+    owned.set(key, olds.nodes as string[]);
     return olds.nodes as string[];
   }
-  return Object.keys(olds).length === 0 ? (owned.get(name) ?? []) : [];
+  return Object.keys(olds).length === 0 ? (owned.get(key) ?? []) : [];
 }
 
 /** check's same-name refusal: one failure per clashing node, on the `name` property. */
@@ -381,7 +383,7 @@ async function sameNameFailures(
   const name = String(inputs.name);
   const nodes = inputs.nodes as string[];
   // The old state's network (same name) is this resource's own: allowed once on its nodes.
-  const ownedOn = ownedNodes(name, olds);
+  const ownedOn = ownedNodes(config.tid, name, nodes, olds);
   try {
     const client = new ExplorerClient({ baseUrl: config.explorerUrl });
     const clashes = await foreignSameNameNetworks(client, config.tid, name, nodes, ownedOn);

@@ -94,6 +94,14 @@ async function noDuplicateTags(s: Scenario): Promise<void> {
   expect(tags.filter((t, i) => tags.indexOf(t) !== i)).toEqual([]);
 }
 
+/** Of `ids`, those the explorer shows in delete (next_action 4): being cancelled. */
+async function reservationsInDelete(s: Scenario, ids: number[]): Promise<number[]> {
+  const all = await s.client.listReservations({ customer_tid: s.identity.tid });
+  return all
+    .filter((r) => ids.includes(r.id) && r.next_action === NEXT_ACTION.delete)
+    .map((r) => r.id);
+}
+
 /**
  * Issue 13's unreadable answers: `kind` answers 30 % of the CLI's explorer requests (seeded). `up`
  * under the fault converges or fails with a message in each of up to three attempts, the
@@ -137,7 +145,15 @@ async function badAnswersConverge(
         const first = (r.stdout + r.stderr).split("\n").find((l) => /error:/.test(l));
         console.log(`${name}: up attempt ${codes.length} failed: ${first?.trim().slice(0, 300)}`);
       }
-      expect(await compareStateWithExplorer(s)).toEqual(CONVERGED);
+      // A create whose wait met the router's 404 fails at once (a wrong URL is not waited out) and
+      // keeps its reservation in the state if the cancel met one too: the explorer may already
+      // show it in delete or deleted. Nothing unknown to the state; the next up converges.
+      const compared = await compareStateWithExplorer(s);
+      const inDelete = await reservationsInDelete(s, compared.goneFromExplorer);
+      expect({
+        ...compared,
+        goneFromExplorer: compared.goneFromExplorer.filter((id) => !inDelete.includes(id)),
+      }).toEqual(CONVERGED);
     }
     const duringUp = injected();
     console.log(
