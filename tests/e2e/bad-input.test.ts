@@ -295,7 +295,7 @@ const ROWS: Row[] = [
     expect: ["s3:parityShards = 2", "requireSiteFailureTolerance", "use 3+3 with this layout"],
     // Printed once, as written: the SDK used to prefix it at each of the 24 inputs it rejected.
     absent: ["error serializing"],
-    once: ['S3Archive "s3": 1 problem in its settings'],
+    once: ['S3Archive "s3": 2 problems in its settings'],
   },
   {
     name: "parity 0 with requireSiteFailureTolerance",
