@@ -761,9 +761,9 @@ export class Store implements JournalSource {
     r.results.push(stored);
     // A provision result settles a queued provision item, never a queued decommission: a delete
     // signed while the node was still provisioning must reach the node after its result.
-    const queue = this.queues.get(nodeId);
-    if (queue?.get(gwid) && !queue.get(gwid)!.to_delete) {
-      queue.delete(gwid);
+    const queued = this.queues.get(nodeId)?.get(gwid);
+    if (queued && !queued.to_delete) {
+      this.queues.get(nodeId)!.delete(gwid);
       this.nodeChanged(nodeId);
     }
     if (stored.state === ResultState.error) this.markDelete(r);

@@ -45,14 +45,20 @@ export const PROVIDER_HOOKS = [
  */
 export const PROVIDERS_ENTRY = "pulumi-tfgrid/providers";
 
-/** The package's own name and version, read from its package.json (from source or from dist). */
-export function packageInfo(): { name: string; version: string; root: string } {
+let version: string | undefined;
+
+/**
+ * The package's own version, from its package.json (found from source or from dist). Read once
+ * per process: the provider host asks for it on every hook call.
+ */
+export function packageVersion(): string {
+  if (version !== undefined) return version;
   let dir = __dirname;
   for (;;) {
     const file = path.join(dir, "package.json");
     if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; version: string };
-      return { name: pkg.name, version: pkg.version, root: dir };
+      version = (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+      return version;
     }
     const up = path.dirname(dir);
     if (up === dir) throw new Error(`pulumi-tfgrid: no package.json above ${__dirname}`);
@@ -69,7 +75,7 @@ const references = new Map<ProviderName, pulumi.dynamic.ResourceProvider>();
 export function providerReference(name: ProviderName): pulumi.dynamic.ResourceProvider {
   let reference = references.get(name);
   if (!reference) {
-    reference = referenceTo(name, packageInfo().version);
+    reference = referenceTo(name, packageVersion());
     references.set(name, reference);
   }
   return reference;

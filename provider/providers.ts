@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { archiveLayoutProvider } from "./placement-layout";
 import { shardPlacementProvider, stablePasswordProvider } from "./placement";
-import { packageInfo, type ProviderName } from "./provider-reference";
+import { packageVersion, type ProviderName } from "./provider-reference";
 import { containerProvider } from "./resources/container";
 import { networkProvider } from "./resources/network";
 import { volumeProvider } from "./resources/volume";
@@ -75,10 +75,10 @@ export function implementation(name: string, createdBy: string): pulumi.dynamic.
   const impl = IMPLEMENTATIONS[name as ProviderName];
   if (!impl) {
     throw new Error(
-      `pulumi-tfgrid ${packageInfo().version} has no provider for resource type ${JSON.stringify(name)} (the stack was written by pulumi-tfgrid ${createdBy}); install pulumi-tfgrid@${createdBy} or newer`,
+      `pulumi-tfgrid ${packageVersion()} has no provider for resource type ${JSON.stringify(name)} (the stack was written by pulumi-tfgrid ${createdBy}); install pulumi-tfgrid@${createdBy} or newer`,
     );
   }
-  const installed = packageInfo().version;
+  const installed = packageVersion();
   if (compareVersions(createdBy, installed) > 0) {
     throw new Error(
       `this stack's ${name} resources were written by pulumi-tfgrid ${createdBy}, newer than the installed ${installed}; install pulumi-tfgrid@${createdBy} or newer (npm install pulumi-tfgrid@^${createdBy}) and run the command again`,

@@ -55,25 +55,8 @@ export class StackWorkspace {
     const root = repoRoot();
     fs.mkdirSync(ws.projectDir, { recursive: true });
     fs.mkdirSync(ws.backendDir, { recursive: true });
-    if (options.programDir) {
-      // Used in place: nothing is copied or linked.
-    } else if (options.projectSource) {
-      for (const entry of fs.readdirSync(options.projectSource, { withFileTypes: true })) {
-        if (!entry.isFile() || /^Pulumi\..+\.yaml$/.test(entry.name)) continue;
-        fs.copyFileSync(
-          path.join(options.projectSource, entry.name),
-          path.join(ws.projectDir, entry.name),
-        );
-      }
-    } else {
-      fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(ws.projectDir, "Pulumi.yaml"));
-      fs.copyFileSync(path.join(root, "package.json"), path.join(ws.projectDir, "package.json"));
-    }
-    if (!options.programDir) {
-      const dist = path.join(ws.projectDir, "dist");
-      if (!fs.existsSync(dist)) fs.symlinkSync(path.join(root, "dist"), dist, "dir");
-      linkNodeModules(root, path.join(ws.projectDir, "node_modules"));
-    }
+    // A program folder given as `programDir` is used in place: nothing is copied or linked.
+    if (!options.programDir) copyProject(root, ws.projectDir, options.projectSource);
     const stackFile = path.join(ws.projectDir, `Pulumi.${options.stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
       const initial =
@@ -162,6 +145,25 @@ export class StackWorkspace {
   async exportState(): Promise<string> {
     return (await this.must(["stack", "export"])).stdout;
   }
+}
+
+/**
+ * The project's files (the given program, else the top-level Pulumi.yaml and package.json) with
+ * `dist` and the repository's packages linked beside them.
+ */
+function copyProject(root: string, projectDir: string, projectSource: string | undefined): void {
+  if (projectSource) {
+    for (const entry of fs.readdirSync(projectSource, { withFileTypes: true })) {
+      if (!entry.isFile() || /^Pulumi\..+\.yaml$/.test(entry.name)) continue;
+      fs.copyFileSync(path.join(projectSource, entry.name), path.join(projectDir, entry.name));
+    }
+  } else {
+    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(projectDir, "Pulumi.yaml"));
+    fs.copyFileSync(path.join(root, "package.json"), path.join(projectDir, "package.json"));
+  }
+  const dist = path.join(projectDir, "dist");
+  if (!fs.existsSync(dist)) fs.symlinkSync(path.join(root, "dist"), dist, "dir");
+  linkNodeModules(root, path.join(projectDir, "node_modules"));
 }
 
 /**

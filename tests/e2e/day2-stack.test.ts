@@ -7,8 +7,13 @@
  * explorer then holds exactly the stack's reservations, all deployed, the replaced ones deleted,
  * and the node received the new settings; a second preview has nothing to do. A destroy ends it.
  */
-import { Scenario, endScenario, notDeletedReservations, startScenario } from "./harness";
-import { stateReservations } from "./harness";
+import {
+  Scenario,
+  endScenario,
+  notDeletedReservations,
+  startScenario,
+  stateReservations,
+} from "./harness";
 import {
   PlanRow,
   applyConfig,
