@@ -1,7 +1,7 @@
 /**
  * All cryptography of the local grid, on libsodium only. The provider seals and signs with
  * tweetnacl; opening and verifying here with libsodium is what makes the two implementations
- * check each other (GUIDE §1).
+ * check each other (docs/ARCHITECTURE.md#the-local-grid).
  */
 import sodium from "libsodium-wrappers";
 import bs58 from "bs58";
@@ -18,7 +18,7 @@ export async function cryptoReady(): Promise<void> {
 }
 
 export interface NodeKeys {
-  /** base58 of the ed25519 public key: the node id (§1.4). */
+  /** base58 of the ed25519 public key: the node id (docs/protocol.md#http-signatures). */
   nodeId: string;
   publicKeyHex: string;
   signSecretKey: Uint8Array;
@@ -68,8 +68,8 @@ export function signDetachedHex(message: Uint8Array, secretKey: Uint8Array): str
 }
 
 /**
- * Opens a hex sealed box (§8) with the node's X25519 keys. Returns null when it does not open,
- * so the caller can name the secret that failed.
+ * Opens a hex sealed box (docs/protocol.md#sealed-boxes) with the node's X25519 keys. Returns null
+ * when it does not open, so the caller can name the secret that failed.
  */
 export function openSealedHex(hex: string, keys: NodeKeys): string | null {
   if (!isHex(hex) || hex.length < 96) return null;

@@ -1,4 +1,7 @@
-/** An error that maps to an explorer answer: the status code and `{"error": message}` (§1.1). */
+/**
+ * An error that maps to an explorer answer: the status code and `{"error": message}`
+ * (docs/protocol.md#framing).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,

@@ -320,9 +320,10 @@ function goInterfaceType(v: RawJson): string {
 const DATE_FIX = "send dates as integer Unix seconds";
 
 /**
- * schema.Date (TFE-JUN schema/types.go, reference §12.6): integer or float seconds, `""` for "no
- * date", or a Jumpscale date string (one containing `/`). A digit string or `null` is refused
- * with Go's wording. localgrid refuses the Jumpscale strings too (LIMITATIONS.md, "Dates").
+ * schema.Date (tfexplorer schema/types.go, docs/protocol.md#e6-date-forms): integer or float
+ * seconds, `""` for "no date", or a Jumpscale date string (one containing `/`). A digit string or
+ * `null` is refused with Go's wording. localgrid refuses the Jumpscale strings too (LIMITATIONS.md,
+ * "Dates").
  */
 function decodeDate(v: RawJson, path: string): number {
   if (v instanceof Num) return Math.trunc(v.value);

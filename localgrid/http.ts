@@ -52,8 +52,9 @@ export const ok = (body: unknown, status = 200, headers?: Record<string, string>
 });
 
 /**
- * gorilla/mux's defaults (§12.10): an unmatched path is Go's `http.NotFound` (plain text, with a
- * newline), a known path with another method a 405 with an empty body and no Content-Type.
+ * gorilla/mux's defaults (docs/protocol.md#e10-router-404-and-405): an unmatched path is Go's
+ * `http.NotFound` (plain text, with a newline), a known path with another method a 405 with an
+ * empty body and no Content-Type.
  */
 export const ROUTE_NOT_FOUND: Reply = {
   status: 404,

@@ -1,7 +1,8 @@
 /**
- * localgrid: an explorer-compatible server (reservations API, reference §1–§8) with simulated
+ * localgrid: an explorer-compatible server (reservations API, docs/protocol.md) with simulated
  * farms and zos nodes. `startLocalGrid()` is what tests embed; `cli.ts` runs it as a process.
- * Written from the reference only — it never imports the provider (GUIDE §1).
+ * Written from docs/protocol.md only — it never imports the provider
+ * (docs/ARCHITECTURE.md#the-local-grid).
  */
 import type { AddressInfo } from "node:net";
 import { controlRoutes } from "./control";

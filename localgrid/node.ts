@@ -1,9 +1,10 @@
 /**
- * A simulated zos node (reference §7.3): it polls its queue with an id cursor, provisions
- * independent workloads concurrently and a container only after the networks and volumes it
- * names that the node already knows of (LIMITATIONS.md, "Provisioning model"), opens every secret with its own key (libsodium
- * sealed box), refuses what a real node refuses with an actionable message, signs its results
- * (§5.6), decommissions on delete or local expiry, and keeps capacity accounting.
+ * A simulated zos node (docs/protocol.md#node-polling): it polls its queue with an id cursor,
+ * provisions independent workloads concurrently and a container only after the networks and volumes
+ * it names that the node already knows of (LIMITATIONS.md, "Provisioning model"), opens every
+ * secret with its own key (libsodium sealed box), refuses what a real node refuses with an
+ * actionable message, signs its results (docs/protocol.md#result-signatures), decommissions on
+ * delete or local expiry, and keeps capacity accounting.
  *
  * It calls the store in-process through the same operations as the HTTP node routes, so the
  * customer-facing fault knobs never affect it.
@@ -35,7 +36,7 @@ const TYPE_ORDER: Record<number, number> = {
   [WorkloadType.kubernetes]: 4,
 };
 
-/** The zero value of each result struct, sent with an error (§6.2). */
+/** The zero value of each result struct, sent with an error (docs/protocol.md#result-data). */
 const ZERO_DATA: Record<number, unknown> = {
   [WorkloadType.zdb]: { Namespace: "", IP: "", Port: 0 },
   [WorkloadType.container]: { id: "", ipv6: "", ipv4: "" },
@@ -52,7 +53,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * One item per workload id. A poll may carry the same workload twice (queue and id scan are
- * concatenated, §12.14); a copy marked to_delete wins, so a delete is never lost to a stale copy.
+ * concatenated, docs/protocol.md#e14-duplicate-poll-items); a copy marked to_delete wins, so a
+ * delete is never lost to a stale copy.
  */
 export function onePerWorkload(items: WorkloadItem[]): WorkloadItem[] {
   const byId = new Map<string, WorkloadItem>();
@@ -127,7 +129,8 @@ export class SimNode {
       this.store.nodeChanged(this.id);
     }
 
-    // Local expiry (§7.3): a node decommissions what it holds once created + duration passes.
+    // Local expiry (docs/protocol.md#node-polling): a node decommissions what it holds once
+    // created + duration passes.
     for (const w of Object.values(this.rt.workloads)) {
       if (w.expires <= now) await this.decommissionAndReport(w.gwid);
     }

@@ -1,6 +1,7 @@
 /**
- * The reservation state machine of reference §7.1. Pure functions of a reservation and the grid
- * clock. The free escrow (§7.2) is not part of it: it acts at create only (store.ts, §12.9).
+ * The reservation state machine of docs/protocol.md#state-pipeline. Pure functions of a reservation
+ * and the grid clock. The free escrow (docs/protocol.md#escrow) is not part of it: it acts at
+ * create only (store.ts, docs/protocol.md#e9-free-escrow-at-create-only).
  */
 import { NextAction, ResultState, WorkloadType } from "./types";
 import type { Reservation, WorkloadItem } from "./types";
@@ -17,7 +18,10 @@ export function deleteQuorumMet(r: Reservation): boolean {
   return req.quorum_min > 0 && quorumMet(req.signers, req.quorum_min, r.signatures_delete);
 }
 
-/** Number of workload items: a network counts once per network resource (§7.1 step 3). */
+/**
+ * Number of workload items: a network counts once per network resource
+ * (docs/protocol.md#state-pipeline, step 3).
+ */
 export function workloadCount(r: Reservation): number {
   const d = r.data_reservation;
   let n = (d.containers?.length ?? 0) + (d.volumes?.length ?? 0) + (d.zdbs?.length ?? 0);
@@ -31,8 +35,9 @@ export function successfullyDeployed(r: Reservation): boolean {
 }
 
 /**
- * §7.1: the state a reservation is in *now*. `pay` stays `pay`: only the escrow moves a
- * reservation on to `deploy`, and the free escrow does that at create alone (§12.9).
+ * docs/protocol.md#state-pipeline: the state a reservation is in *now*. `pay` stays `pay`: only the
+ * escrow moves a reservation on to `deploy`, and the free escrow does that at create alone
+ * (docs/protocol.md#e9-free-escrow-at-create-only).
  */
 export function computeNextAction(r: Reservation, now: number): number {
   const s = r.next_action;
@@ -52,8 +57,8 @@ export function computeNextAction(r: Reservation, now: number): number {
 }
 
 /**
- * The poll items (§3.9) of one reservation for one node (or all nodes when `nodeId` is
- * undefined). A network yields one item per network resource.
+ * The poll items (docs/protocol.md#poll-item) of one reservation for one node (or all nodes when
+ * `nodeId` is undefined). A network yields one item per network resource.
  */
 export function workloadItems(r: Reservation, nodeId?: string): WorkloadItem[] {
   const d = r.data_reservation;

@@ -1,8 +1,8 @@
 /**
  * The HTTP server: a route table (gorilla-mux-like templates, matched in order, no trailing-slash
- * leniency), JSON framing with `{"error": ...}` bodies (§1.1) except for the router's own 404/405
- * (§12.10), per-route counters, and the fault middleware that applies only to `/explorer/...`
- * routes.
+ * leniency), JSON framing with `{"error": ...}` bodies (docs/protocol.md#framing) except for the
+ * router's own 404/405 (docs/protocol.md#e10-router-404-and-405), per-route counters, and the fault
+ * middleware that applies only to `/explorer/...` routes.
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -230,7 +230,10 @@ export class ExplorerServer {
     this.write(res, reply);
   }
 
-  /** Sends the configured bad answer at its rate, at the point (before/after processing) it belongs to. */
+  /**
+   * Sends the configured bad answer at its rate, at the point (before/after processing) it belongs
+   * to.
+   */
   private badAnswer(
     req: IncomingMessage,
     res: ServerResponse,

@@ -25,9 +25,10 @@ export interface FaultSettings {
 }
 
 /**
- * Answers a client must survive without acting on them: what a proxy, a captive portal or the
- * real server's router (reference §12.10) may send. `afterProcess`: the request took effect
- * first (the answer was garbled on the way back); otherwise nothing happened (a router answer).
+ * Answers a client must survive without acting on them: what a proxy, a captive portal or the real
+ * server's router (docs/protocol.md#e10-router-404-and-405) may send. `afterProcess`: the request
+ * took effect first (the answer was garbled on the way back); otherwise nothing happened (a router
+ * answer).
  */
 export const BAD_ANSWERS = {
   "garbage-json": {

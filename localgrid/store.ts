@@ -8,9 +8,9 @@
  * the request that made it is answered (`durable()`), in records grouped across concurrent
  * requests; the log is compacted into `state.json`. A record holds the current value of each
  * entity changed since the previous one, which is why every mutation names what it changed:
- * `changed(r)` for a reservation, `nodeChanged(id)` for a node's runtime or queue, `changed()`
- * for anything else (the clock; it rewrites users and every node). Each reservation's JSON is cached until it changes so
- * records and snapshots with thousands of reservations stay cheap.
+ * `changed(r)` for a reservation, `nodeChanged(id)` for a node's runtime or queue, `changed()` for
+ * anything else (the clock; it rewrites users and every node). Each reservation's JSON is cached
+ * until it changes so records and snapshots with thousands of reservations stay cheap.
  *
  * The secrets a simulated node opened are kept in memory only: on disk there are only the sealed
  * boxes the client sent (inside the reservations).
@@ -42,7 +42,7 @@ export interface ProvisionedWorkload {
   type: number;
   user: number;
   reserved: Resources;
-  /** created + duration: the node's own expiry check (§7.3). */
+  /** created + duration: the node's own expiry check (docs/protocol.md#node-polling). */
   expires: number;
   /** "<user>:<network name>" for networks and for a container's network. */
   networkKey?: string;
@@ -108,15 +108,17 @@ export interface Page<T> {
 }
 
 /**
- * What Go's `int64(math.Ceil(n / 0.0))` gives on amd64 (±Inf and NaN both convert to the
- * smallest int64): the real explorer's `Pages` header when there is no page size (§12.12).
+ * What Go's `int64(math.Ceil(n / 0.0))` gives on amd64 (±Inf and NaN both convert to the smallest
+ * int64): the real explorer's `Pages` header when there is no page size
+ * (docs/protocol.md#e12-size-0-means-no-limit).
  */
 const PAGES_WITHOUT_SIZE = "-9223372036854775808";
 
 /**
  * page is 1-based (missing or < 1 = 1); size defaults to 100 when missing or empty, is capped at
- * 1000 (§1.2), and `0` or a non-numeric size means no limit at all (Mongo's limit 0), with the
- * real explorer's garbage `Pages` header (§12.12).
+ * 1000 (docs/protocol.md#pagination), and `0` or a non-numeric size means no limit at all (Mongo's
+ * limit 0), with the real explorer's garbage `Pages` header
+ * (docs/protocol.md#e12-size-0-means-no-limit).
  */
 export function paginate<T>(all: T[], page?: string | null, size?: string | null): Page<T> {
   let p = Number.parseInt(page ?? "", 10);
@@ -235,7 +237,9 @@ export class Store implements JournalSource {
     }
   }
 
-  /** Applies the snapshot or a log record: upserts of what it holds (replaying twice is harmless). */
+  /**
+   * Applies the snapshot or a log record: upserts of what it holds (replaying twice is harmless).
+   */
   private apply(p: PersistedState): void {
     if (p.reset) this.forget();
     this.clockOffsetSeconds = p.clockOffsetSeconds ?? 0;
@@ -435,11 +439,12 @@ export class Store implements JournalSource {
     };
   }
 
-  // ---------------------------------------------------------------- users (§2.1, §5.4)
+  // ---------------------------------------------------------- users (docs/protocol.md#users)
 
   createUser(body: string): User {
     const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
-    // User.Validate runs before the handler's own empty-name check (a 500), so "" is a 400 (§12.1).
+    // User.Validate runs before the handler's own empty-name check (a 500), so "" is a 400
+    // (docs/protocol.md#e1-short-user-names).
     if (u.name !== u.name.toLowerCase())
       throw badRequest(`name should be all lower case, got ${JSON.stringify(u.name)}`);
     if (u.name.length < 3)
@@ -451,7 +456,8 @@ export class Store implements JournalSource {
     for (const other of this.users.values()) {
       if (other.name === u.name)
         throw conflict(`user with name ${JSON.stringify(u.name)} already exists`);
-      // The email index is unique and not sparse: a second "" is a duplicate too (§12.2).
+      // The email index is unique and not sparse: a second "" is a duplicate too
+      // (docs/protocol.md#e2-empty-emails-collide).
       if (other.email === u.email)
         throw conflict(`user with email ${JSON.stringify(u.email)} already exists`);
     }
@@ -459,7 +465,8 @@ export class Store implements JournalSource {
       id: ++this.userCounter,
       name: u.name,
       email: u.email,
-      // Stored exactly as sent (§12.3); hex decoding does not care about case.
+      // Stored exactly as sent (docs/protocol.md#e3-pubkey-kept-as-sent); hex decoding does not
+      // care about case.
       pubkey: u.pubkey,
       host: "",
       description: "",
@@ -506,14 +513,15 @@ export class Store implements JournalSource {
 
   validateUser(tidText: string, body: string): { is_valid: boolean } {
     const b = decodeBody<{ payload: string; signature: string }>(body, VALIDATE_BODY_TYPE);
-    // The hex is decoded before the user is looked up: bad hex on an unknown tid is a 400 (§12.4).
+    // The hex is decoded before the user is looked up: bad hex on an unknown tid is a 400
+    // (docs/protocol.md#e4-validate-decodes-first).
     if (!isHex(b.payload)) throw badRequest("payload is not valid hex");
     if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
     const u = this.getUser(tidText);
     return { is_valid: verifyDetached(Buffer.from(b.payload, "hex"), b.signature, u.pubkey) };
   }
 
-  // ---------------------------------------------------------------- reservations (§2.5, §7)
+  // ------------------------------------------------- reservations (docs/protocol.md#lifecycle)
 
   private index(r: Reservation): void {
     this.reservations.set(r.id, r);
@@ -527,7 +535,10 @@ export class Store implements JournalSource {
     }
   }
 
-  /** A reservation as the API shows it: `next_action` recomputed, not persisted (§7.1). */
+  /**
+   * A reservation as the API shows it: `next_action` recomputed, not persisted
+   * (docs/protocol.md#state-pipeline).
+   */
   view(r: Reservation): Reservation {
     const next = computeNextAction(r, this.now());
     return next === r.next_action ? r : { ...r, next_action: next };
@@ -545,7 +556,8 @@ export class Store implements JournalSource {
     const now = this.now();
     const r = validateCreate(body, now);
     // Server-owned fields: a client cannot pre-sign or pre-seed results. `next_action` is NOT
-    // reset, as on the real explorer (§12.7): the client's value enters the pipeline.
+    // reset, as on the real explorer (docs/protocol.md#e7-client-next-action-kept): the client's
+    // value enters the pipeline.
     r.signatures_provision = [];
     r.signatures_farmer = [];
     r.signatures_delete = [];
@@ -564,8 +576,9 @@ export class Store implements JournalSource {
     }
     verifyCustomer(r, this.users.get(r.customer_tid)?.pubkey);
     r.id = ++this.reservationCounter;
-    // The free escrow acts here and nowhere else (§7.2, §12.9): a reservation reaching pay later,
-    // through sign/provision, stays at pay.
+    // The free escrow acts here and nowhere else (docs/protocol.md#escrow,
+    // docs/protocol.md#e9-free-escrow-at-create-only): a reservation reaching pay later, through
+    // sign/provision, stays at pay.
     r.next_action = next === NextAction.pay ? NextAction.deploy : next;
     this.index(r);
     this.changed(r);
@@ -607,7 +620,8 @@ export class Store implements JournalSource {
     if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
     const r = this.getReservation(idText);
     const now = this.now();
-    // The state is checked before the signer is looked up (§12.13).
+    // The state is checked before the signer is looked up
+    // (docs/protocol.md#e13-state-checked-before-signer).
     if (which === "provision") {
       const state = computeNextAction(r, now);
       if (state !== NextAction.sign) {
@@ -638,8 +652,9 @@ export class Store implements JournalSource {
     if (which === "provision") r.signatures_provision = kept;
     else r.signatures_delete = kept;
     r.next_action = computeNextAction(r, now);
-    // A met delete quorum is the one event that queues the decommission (§7.5) — also when an
-    // error result or expiry had already moved the reservation to delete (§12.16).
+    // A met delete quorum is the one event that queues the decommission (docs/protocol.md#deletion)
+    // — also when an error result or expiry had already moved the reservation to delete
+    // (docs/protocol.md#e16-error-result-queues-nothing).
     if (which === "delete" && r.next_action === NextAction.delete && deleteQuorumMet(r))
       this.pushItems(r);
     this.changed(r);
@@ -664,9 +679,10 @@ export class Store implements JournalSource {
   }
 
   /**
-   * Persists delete (an error result, §7.4, or expiry seen by a poll, §7.1) WITHOUT queueing
-   * anything, as the real explorer: nodes learn of it through their own expiry check or a later
-   * sign-delete (§12.16).
+   * Persists delete (an error result, docs/protocol.md#results, or expiry seen by a poll,
+   * docs/protocol.md#state-pipeline) WITHOUT queueing anything, as the real explorer: nodes learn
+   * of it through their own expiry check or a later sign-delete
+   * (docs/protocol.md#e16-error-result-queues-nothing).
    */
   private markDelete(r: Reservation): void {
     if (r.next_action === NextAction.delete || r.next_action === NextAction.deleted) return;
@@ -674,7 +690,7 @@ export class Store implements JournalSource {
     this.changed(r);
   }
 
-  // ---------------------------------------------------------------- node side (§2.6, §7.3)
+  // ---------------------------------------------- node side (docs/protocol.md#node-polling)
 
   private requireNode(nodeId: string): void {
     if (!this.nodes.has(nodeId)) throw notFound(`node ${nodeId} not found`);
@@ -701,7 +717,7 @@ export class Store implements JournalSource {
   /**
    * `GET /reservations/workloads/{node_id}?from=N`: queue first, then the id scan, concatenated
    * without de-duplication: after a sign-delete a node polling from ≤ rid gets the item twice
-   * (§12.14), and nodes must cope.
+   * (docs/protocol.md#e14-duplicate-poll-items), and nodes must cope.
    */
   poll(nodeId: string, from: number): { items: WorkloadItem[]; lastId: number } {
     const lastId = this.reservationCounter;
@@ -752,7 +768,10 @@ export class Store implements JournalSource {
     return { ...item, result: res.length ? res.slice(0, 1) : null };
   }
 
-  /** `PUT .../{gwid}/{node_id}`: record a result (§7.4); an error deletes the reservation. */
+  /**
+   * `PUT .../{gwid}/{node_id}`: record a result (docs/protocol.md#results); an error deletes the
+   * reservation.
+   */
   putResult(gwid: string, nodeId: string, body: string | Result): void {
     const result = typeof body === "string" ? decodeBody<Result>(body, RESULT_TYPE) : body;
     const { r } = this.workloadOn(gwid, nodeId);
@@ -772,7 +791,8 @@ export class Store implements JournalSource {
 
   /**
    * The result a node DELETE updates: the node's own, or the `node_id: ""` one an earlier DELETE
-   * without a previous result created (the real explorer matches on workload_id alone, §7.5).
+   * without a previous result created (the real explorer matches on workload_id alone,
+   * docs/protocol.md#deletion).
    */
   private resultFor(r: Reservation, gwid: string, nodeId: string): Result | undefined {
     return r.results.find(
@@ -781,10 +801,10 @@ export class Store implements JournalSource {
   }
 
   /**
-   * `DELETE .../{gwid}/{node_id}` (§12.15): the previous result keeps everything (data_json,
-   * message, signature, category, epoch) but its state, which becomes deleted; with none, a new
-   * one with category 0 and node_id "" is added. When every item has a deleted result the
-   * reservation is deleted (6).
+   * `DELETE .../{gwid}/{node_id}` (docs/protocol.md#e15-node-delete-keeps-the-result): the previous
+   * result keeps everything (data_json, message, signature, category, epoch) but its state, which
+   * becomes deleted; with none, a new one with category 0 and node_id "" is added. When every item
+   * has a deleted result the reservation is deleted (6).
    */
   deleteWorkload(gwid: string, nodeId: string): void {
     const { r } = this.workloadOn(gwid, nodeId);

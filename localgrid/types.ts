@@ -1,11 +1,14 @@
 /**
- * Wire types of the reservations-era explorer (reference §3) in two forms: the Go type
- * descriptions the strict decoder walks, and the TypeScript shapes of the decoded values.
+ * Wire types of the reservations-era explorer (docs/protocol.md#data-model) in two forms: the Go
+ * type descriptions the strict decoder walks, and the TypeScript shapes of the decoded values.
  */
 import type { GoType } from "./gojson";
 
 const int = (go = "int64"): GoType => ({ k: "int", go });
-/** Every enum is a Go uint8 (§12.5): 256 or -1 fail decoding like any type mismatch. */
+/**
+ * Every enum is a Go uint8 (docs/protocol.md#e5-enums-are-uint8): 256 or -1 fail decoding like any
+ * type mismatch.
+ */
 const enum8 = (go: string): GoType => ({ k: "int", go, unsigned: true, max: 255 });
 const str: GoType = { k: "string" };
 const bool: GoType = { k: "bool" };
@@ -302,7 +305,7 @@ export interface User {
   description: string;
 }
 
-/** `next_action` (§4.1). */
+/** `next_action` (docs/protocol.md#enumerations). */
 export const NextAction = {
   create: 0,
   sign: 1,
@@ -318,12 +321,12 @@ export const NEXT_ACTION_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(NextAction).map(([k, v]) => [v, k]),
 );
 
-/** Workload type enum (§4.2), also the result `category`. */
+/** Workload type enum (docs/protocol.md#enumerations), also the result `category`. */
 export const WorkloadType = { zdb: 0, container: 1, volume: 2, network: 3, kubernetes: 4 } as const;
 
 export const ResultState = { error: 0, ok: 1, deleted: 2 } as const;
 
-/** One poll item (§3.9). */
+/** One poll item (docs/protocol.md#poll-item). */
 export interface WorkloadItem {
   workload_id: string;
   user: string;

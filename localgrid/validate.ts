@@ -1,7 +1,8 @@
 /**
- * Request decoding and the create-time validation of `POST /reservations` (reference §2.5, §5.1,
- * §5.2), as strict as the Go explorer: Go-typed decoding (a `10.0` for an int is a 400),
- * `json` deep-equal to `data_reservation`, signature over the exact `json` bytes.
+ * Request decoding and the create-time validation of `POST /reservations`
+ * (docs/protocol.md#reservation-routes, docs/protocol.md#customer-signature), as strict as the
+ * Go explorer: Go-typed decoding (a `10.0` for an int is a 400), `json` deep-equal to
+ * `data_reservation`, signature over the exact `json` bytes.
  */
 import { GoDecodeError, JsonSyntaxError, deepEqual, goDecode, parseRaw } from "./gojson";
 import type { GoType } from "./gojson";
@@ -60,10 +61,11 @@ const UNSUPPORTED = [
 ] as const;
 
 /**
- * Decodes and validates a create body, in the real explorer's order (§12.8): expiry, then the
- * reservation's own checks. The caller then runs the pipeline and {@link verifyCustomer}. Returns
- * the decoded reservation with server-owned fields still as sent; the caller resets them. Throws
- * a 400 `HttpError` naming the field and the fix.
+ * Decodes and validates a create body, in the real explorer's order
+ * (docs/protocol.md#e8-create-check-order): expiry, then the reservation's own checks. The caller
+ * then runs the pipeline and {@link verifyCustomer}. Returns the decoded reservation with
+ * server-owned fields still as sent; the caller resets them. Throws a 400 `HttpError` naming the
+ * field and the fix.
  */
 export function validateCreate(body: string, now: number): Reservation {
   const r = decodeBody<Reservation>(body, RESERVATION_TYPE);
@@ -118,7 +120,8 @@ export function validateCreate(body: string, now: number): Reservation {
     }
   }
 
-  // Networks are included (as in ZOS-APR) because results are keyed by "<rid>-<wid>".
+  // Networks are included (as in the explorer zos had until April 2020, docs/protocol.md#workload-ids)
+  // because results are keyed by "<rid>-<wid>".
   const seen = new Map<number, string>();
   const ids: [number, string][] = [
     ...(d.containers ?? []).map((w): [number, string] => [w.workload_id, "container"]),
@@ -141,7 +144,10 @@ export function validateCreate(body: string, now: number): Reservation {
   return r;
 }
 
-/** The last create checks (§12.8): the customer is a registered user and signed `json`. */
+/**
+ * The last create checks (docs/protocol.md#e8-create-check-order): the customer is a registered
+ * user and signed `json`.
+ */
 export function verifyCustomer(r: Reservation, pubkey: string | undefined): void {
   if (pubkey === undefined)
     throw badRequest(`customer_tid ${r.customer_tid} is not a registered user`);

@@ -1,7 +1,8 @@
 /**
- * The local grid's check of a MinIO container's `TLOG` / `MASTER` secret env (reference
- * workloads.md §1.2, §1.9): one `namespace:password@[ip]:port` naming a 0-db namespace that is
- * deployed on this grid for the same user, with that namespace's password and address.
+ * The local grid's check of a MinIO container's `TLOG` / `MASTER` secret env
+ * (docs/protocol.md#minio-environment, docs/protocol.md#tlog-and-master): one
+ * `namespace:password@[ip]:port` naming a 0-db namespace that is deployed on this grid for the same
+ * user, with that namespace's password and address.
  *
  * A real zos node does not read a container's env. The local grid checks it because a wrong
  * TLOG is otherwise silent until the day it is needed: MinIO would log metadata to nowhere, and a
@@ -14,7 +15,10 @@ import type { Store } from "./store";
 /** The secret env keys that name one 0-db namespace each. */
 export const NAMESPACE_ENV_KEYS = ["TLOG", "MASTER"] as const;
 
-/** `ns:password@[ipv6]:port` (IPv6 in brackets, as zos reports 0-db addresses) or `ns:password@host:port`. */
+/**
+ * `ns:password@[ipv6]:port` (IPv6 in brackets, as zos reports 0-db addresses) or
+ * `ns:password@host:port`.
+ */
 const ADDRESS = /^([^:@,\s]+):([^@,\s]*)@(\[[0-9A-Fa-f:.]+\]|[^:@,\s[\]]+):(\d{1,5})$/;
 
 export interface ZdbAddress {

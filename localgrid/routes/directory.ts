@@ -1,4 +1,7 @@
-/** Directory routes: farms and nodes (reference §2.2, §2.3), read-only views of the grid. */
+/**
+ * Directory routes: farms and nodes (docs/protocol.md#farms, docs/protocol.md#nodes), read-only
+ * views of the grid.
+ */
 import type { GridNode, Store } from "../store";
 import { paginate } from "../store";
 import { badRequest, notFound } from "../errors";
@@ -116,7 +119,7 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
         const farm = intParam(query, "farm");
         const country = query.get("country");
         const city = query.get("city");
-        // Capacity filters compare against totals, not free capacity (§2.3).
+        // Capacity filters compare against totals, not free capacity (docs/protocol.md#nodes).
         const min = {
           cru: intParam(query, "cru"),
           mru: intParam(query, "mru"),

@@ -1,11 +1,17 @@
-/** Reservation routes, customer side (§2.5) and node side (§2.6). Thin: the store does the work. */
+/**
+ * Reservation routes, customer side and node side (docs/protocol.md#reservation-routes). Thin: the
+ * store does the work.
+ */
 import type { Store } from "../store";
 import { paginate } from "../store";
 import { JsonText, ok } from "../http";
 import type { RouteDef } from "../http";
 
 const GWID = "{gwid:\\d+-\\d+}";
-/** Reservation ids are typed in the route (§12.10): `/reservations/abc` is the router's 404. */
+/**
+ * Reservation ids are typed in the route (docs/protocol.md#e10-router-404-and-405):
+ * `/reservations/abc` is the router's 404.
+ */
 const RID = "{id:\\d+}";
 
 export function reservationRoutes(store: Store): RouteDef[] {
@@ -26,7 +32,8 @@ export function reservationRoutes(store: Store): RouteDef[] {
       },
     },
     // The poll is registered before the workload get, as on the real explorer, and `{node_id}`
-    // matches "10-1": `GET .../workloads/10-1?from=0` is a poll for node "10-1" (§12.11).
+    // matches "10-1": `GET .../workloads/10-1?from=0` is a poll for node "10-1"
+    // (docs/protocol.md#e11-poll-route-first).
     {
       method: "GET",
       template: "/explorer/reservations/workloads/{node_id}",

@@ -1,4 +1,7 @@
-/** Phonebook routes (reference §2.1). Emails are hidden in lists and gets: no HTTP-signature auth here. */
+/**
+ * Phonebook routes (docs/protocol.md#users). Emails are hidden in lists and gets: no HTTP-signature
+ * auth here.
+ */
 import type { Store } from "../store";
 import { paginate } from "../store";
 import { ok } from "../http";

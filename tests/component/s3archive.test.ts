@@ -255,7 +255,7 @@ describe("S3Archive (reference scenario)", () => {
     });
   });
 
-  it("runs MinIO exactly as GUIDE §2 says, secrets only in secretEnv, SHARDS in shard order", () => {
+  it("runs MinIO exactly as docs/protocol.md#minio-environment says, secrets only in secretEnv, SHARDS in shard order", () => {
     const shards = REFERENCE_NODES.map(
       (_, k) => `${100 + k}-1:0123456789abcdef0123456789abcdef@[2a02:1802:5e::${k + 1}]:9900`,
     ).join(",");
@@ -553,7 +553,7 @@ describe("S3Archive bad arguments", () => {
   });
 });
 
-describe("S3Archive metadata replication (TLOG and standby, workloads.md §1.9)", () => {
+describe("S3Archive metadata replication (TLOG and standby, docs/protocol.md#tlog-and-master)", () => {
   const GHENT = { nodeId: "g1", farmId: 71, city: "Ghent", country: "Belgium" };
   const lookup = async (id: string) => (id === "g1" ? GHENT : undefined);
   let built: Awaited<ReturnType<typeof build>>;

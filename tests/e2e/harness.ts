@@ -13,7 +13,7 @@ import { GridProcess } from "../../scripts/lib/grid-process";
 import { repoRoot } from "../../scripts/lib/repo";
 import { StackWorkspace } from "../../scripts/lib/workspace";
 
-/** next_action values of the explorer (reference §4.1). */
+/** next_action values of the explorer (docs/protocol.md#enumerations). */
 export const NEXT_ACTION = { deploy: 3, delete: 4, deleted: 6 } as const;
 
 let pulumiBin: string | undefined;
@@ -187,7 +187,9 @@ export async function stateReservations(ws: StackWorkspace): Promise<StateReserv
 /** What {@link compareStateWithExplorer} returns for a converged stack. */
 export const CONVERGED = { unknownToState: [], goneFromExplorer: [], duplicates: [] };
 
-/** Ids of this customer's reservations on the explorer that are not deleted (after a destroy: none). */
+/**
+ * Ids of this customer's reservations on the explorer that are not deleted (after a destroy: none).
+ */
 export async function notDeletedReservations(s: Scenario): Promise<number[]> {
   const all = await s.client.listReservations({ customer_tid: s.identity.tid });
   return all.filter((r) => r.next_action !== NEXT_ACTION.deleted).map((r) => r.id);

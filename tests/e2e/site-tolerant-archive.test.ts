@@ -1,8 +1,9 @@
 /**
  * An archive that survives a site loss, through the real `pulumi` CLI on a local grid process
- * (issue #17): 4+2 over Salzburg, Vienna and Ghent with a TLOG namespace outside MinIO's city and
- * a standby MinIO in Vienna (workloads.md §1.9). The report says "yes" because it is true; the
- * nodes open SHARDS, TLOG and MASTER, which name the right namespaces; destroy leaves nothing.
+ * (issue #17): 4+2 over Salzburg, Vienna and Ghent with a TLOG namespace outside MinIO's city and a
+ * standby MinIO in Vienna (docs/protocol.md#tlog-and-master). The report says "yes" because it is
+ * true; the nodes open SHARDS, TLOG and MASTER, which name the right namespaces; destroy leaves
+ * nothing.
  */
 import { Reservation } from "../../provider/client";
 import {

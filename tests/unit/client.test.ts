@@ -396,7 +396,7 @@ describe("response validation", () => {
   });
 });
 
-describe("real explorer answer shapes (reference §12)", () => {
+describe("real explorer answer shapes (docs/protocol.md#edge-behaviour)", () => {
   const URL_HINT =
     "check that tfgrid:explorerUrl is the explorer's API base, e.g. https://explorer.grid.tf/explorer";
 
@@ -499,7 +499,8 @@ describe("real explorer answer shapes (reference §12)", () => {
     expect(okResultProblem(volume)).toBe(
       "volume result of 5-2 from node n1: data_json: Expected object, received string",
     );
-    // Error and deleted results keep whatever they had (§12.15); types without data are not checked.
+    // Error and deleted results keep whatever they had
+    // (docs/protocol.md#e15-node-delete-keeps-the-result); types without data are not checked.
     expect(okResultProblem({ ...volume, state: 0 })).toBeUndefined();
     expect(okResultProblem({ ...volume, state: 2 })).toBeUndefined();
     expect(okResultProblem({ ...volume, category: 4 })).toBeUndefined();

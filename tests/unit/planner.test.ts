@@ -644,7 +644,7 @@ describe("planRedundancy hard errors", () => {
   });
 });
 
-describe("site loss with the metadata counted (workloads.md §1.9, §4.1)", () => {
+describe("site loss with the metadata counted (docs/protocol.md#tlog-and-master, docs/protocol.md#failure-domains)", () => {
   const GHENT: [number, string, string] = [71, "Ghent", "Belgium"];
   // examples/archive-three-sites: 8+4 over 12 nodes, four per city.
   const threeSites = layout([

@@ -170,7 +170,8 @@ describe("explorer client against the local grid", () => {
     await client.signDelete(rid, { tid: me.tid, signature: signDelete(me, rid, json), epoch: now });
     const gone = await until(rid, (r) => r.next_action === NextAction.deleted);
     expect(gone.results.every((x) => x.state === ResultState.deleted)).toBe(true);
-    // The node's DELETE keeps each result's data (§12.15); the client reads it as it is.
+    // The node's DELETE keeps each result's data
+    // (docs/protocol.md#e15-node-delete-keeps-the-result); the client reads it as it is.
     expect(gone.results.find((x) => x.workload_id === `${rid}-1`)).toEqual({
       ...zdb,
       state: ResultState.deleted,

@@ -1,7 +1,7 @@
 /**
- * The real explorer's edge behaviour, reference §12, one `it` per numbered fact, driven over
- * HTTP with exact status codes, content types and bodies. Facts 8, 16, 17 and 18 are covered
- * elsewhere or listed in localgrid/LIMITATIONS.md; 16 is in refusals.test.ts.
+ * The real explorer's edge behaviour (docs/protocol.md#edge-behaviour), one `it` per fact E1–E18,
+ * driven over HTTP with exact status codes, content types and bodies. Facts E16, E17 and E18 are
+ * covered elsewhere or listed in localgrid/LIMITATIONS.md; E16 is in refusals.test.ts.
  */
 import sodium from "libsodium-wrappers";
 import {
@@ -49,8 +49,8 @@ async function newPubkey(): Promise<string> {
   return sodium.to_hex(sodium.crypto_sign_keypair().publicKey);
 }
 
-describe("§12 users", () => {
-  it('1: a name shorter than 3 characters, "" included, is a 400, never a 5xx', async () => {
+describe("edge behaviour: users", () => {
+  it('E1: a name shorter than 3 characters, "" included, is a 400, never a 5xx', async () => {
     const pubkey = await newPubkey();
     for (const name of ["", "ab"]) {
       expect(shape(await http("POST", `${fx.url}/users`, { name, email: "", pubkey }))).toEqual(
@@ -59,7 +59,7 @@ describe("§12 users", () => {
     }
   });
 
-  it('2: the email index is not sparse: a second user with email "" is a 409', async () => {
+  it('E2: the email index is not sparse: a second user with email "" is a 409', async () => {
     const first = await http("POST", `${fx.url}/users`, {
       name: "noemail1",
       email: "",
@@ -77,7 +77,7 @@ describe("§12 users", () => {
     ).toEqual(jsonError(409, 'user with email "" already exists'));
   });
 
-  it("3: pubkey is stored and returned exactly as sent", async () => {
+  it("E3: pubkey is stored and returned exactly as sent", async () => {
     const kp = sodium.crypto_sign_keypair();
     const upper = sodium.to_hex(kp.publicKey).toUpperCase();
     const created = await http("POST", `${fx.url}/users`, {
@@ -97,7 +97,7 @@ describe("§12 users", () => {
     expect(shape(valid)).toEqual({ status: 200, type: JSON_TYPE, text: '{"is_valid":true}' });
   });
 
-  it("4: validate decodes the hex before the user lookup: bad hex on an unknown tid is 400", async () => {
+  it("E4: validate decodes the hex before the user lookup: bad hex on an unknown tid is 400", async () => {
     expect(
       shape(await http("POST", `${fx.url}/users/99999/validate`, { payload: "zz", signature: "" })),
     ).toEqual(jsonError(400, "payload is not valid hex"));
@@ -107,11 +107,11 @@ describe("§12 users", () => {
   });
 });
 
-describe("§12 decoding", () => {
+describe("edge behaviour: decoding", () => {
   const create = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     http("POST", `${fx.url}/reservations`, reservationBody(fx.user, data, extra));
 
-  it("5: every enum is a uint8: 256 and -1 fail decoding with Go's message", async () => {
+  it("E5: every enum is a uint8: 256 and -1 fail decoding with Go's message", async () => {
     const node = fx.all[0];
     expect(shape(await create(dataReservation(fx.user), { next_action: 256 }))).toEqual(
       jsonError(
@@ -140,7 +140,7 @@ describe("§12 decoding", () => {
     expect(ok.status).toBe(201);
   });
 
-  it("5: a result's state and category are uint8 too", async () => {
+  it("E5: a result's state and category are uint8 too", async () => {
     const node = fx.all[9];
     fx.grid.setFaults({ downNodes: [node.node_id] });
     try {
@@ -178,7 +178,7 @@ describe("§12 decoding", () => {
     }
   });
 
-  it("6: dates are integer seconds; a digit string or null is a 400", async () => {
+  it("E6: dates are integer seconds; a digit string or null is a 400", async () => {
     const d = dataReservation(fx.user);
     expect(
       shape(await create({ ...d, expiration_reservation: String(d.expiration_reservation) })),
@@ -213,11 +213,11 @@ describe("§12 decoding", () => {
   });
 });
 
-describe("§12 create and sign", () => {
+describe("edge behaviour: create and sign", () => {
   const create = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     http("POST", `${fx.url}/reservations`, reservationBody(fx.user, data, extra));
 
-  it("7: the client's next_action is not reset: 4 and 5 are refused, 6 is stored deleted, 3 skips signing", async () => {
+  it("E7: the client's next_action is not reset: 4 and 5 are refused, 6 is stored deleted, 3 skips signing", async () => {
     for (const [state, name] of [
       [5, "invalid"],
       [4, "delete"],
@@ -254,7 +254,7 @@ describe("§12 create and sign", () => {
     ).toBe(3);
   });
 
-  it("8: create checks in the real order: expiry, own checks, pipeline, user, signature", async () => {
+  it("E8: create checks in the real order: expiry, own checks, pipeline, user, signature", async () => {
     const node = fx.all[0];
     const stranger = { ...fx.user, tid: 99999 };
     const body = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -295,7 +295,7 @@ describe("§12 create and sign", () => {
     ).toEqual(jsonError(400, "failed to verify customer signature"));
   });
 
-  it("9: the free escrow acts only at create: a provision quorum met later leaves the reservation at pay (2)", async () => {
+  it("E9: the free escrow acts only at create: a provision quorum met later leaves the reservation at pay (2)", async () => {
     const node = fx.all[11];
     const other = await registerUser(fx.url);
     const rid = await createReservation(
@@ -326,7 +326,7 @@ describe("§12 create and sign", () => {
     ).toEqual([]);
   });
 
-  it("13: sign/provision checks the state (401) before it looks the signer up", async () => {
+  it("E13: sign/provision checks the state (401) before it looks the signer up", async () => {
     const rid = await createReservation(fx.url, fx.user, dataReservation(fx.user));
     expect(
       shape(
@@ -345,8 +345,8 @@ describe("§12 create and sign", () => {
   });
 });
 
-describe("§12 routes and router defaults", () => {
-  it("10: typed reservation ids and unknown routes get the router's text/plain 404", async () => {
+describe("edge behaviour: routes and router defaults", () => {
+  it("E10: typed reservation ids and unknown routes get the router's text/plain 404", async () => {
     for (const path of [
       "/reservations/abc",
       "/reservations/abc/sign/delete",
@@ -360,7 +360,7 @@ describe("§12 routes and router defaults", () => {
     }
   });
 
-  it("10: a known path with another method is a 405 with an empty body", async () => {
+  it("E10: a known path with another method is a 405 with an empty body", async () => {
     expect(shape(await http("DELETE", `${fx.url}/reservations`))).toEqual(ROUTER_405);
     expect(shape(await http("PUT", `${fx.url}/reservations/1`, {}))).toEqual(ROUTER_405);
     expect(shape(await http("POST", `${fx.url}/users/1`, {}))).toEqual(ROUTER_405);
@@ -371,7 +371,7 @@ describe("§12 routes and router defaults", () => {
     expect(shape(await http("POST", `${nodePath}/used_resources`, {}))).toEqual(ROUTER_404);
   });
 
-  it('11: GET /reservations/workloads/10-1?from=0 is a poll for node "10-1"; without from it is not', async () => {
+  it('E11: GET /reservations/workloads/10-1?from=0 is a poll for node "10-1"; without from it is not', async () => {
     const poll = await http("GET", `${fx.url}/reservations/workloads/10-1?from=0`);
     expect(shape(poll)).toEqual({ status: 200, type: JSON_TYPE, text: "[]" });
     const counter = (await http("GET", `${fx.grid.origin}/__localgrid/state`)).body.reservations
@@ -389,7 +389,7 @@ describe("§12 routes and router defaults", () => {
     );
   });
 
-  it("12: size=0 or a non-numeric size means every row, with the real explorer's garbage Pages", async () => {
+  it("E12: size=0 or a non-numeric size means every row, with the real explorer's garbage Pages", async () => {
     const pubkey = await newPubkey();
     const before = (await http("GET", `${fx.url}/users?size=1000`)).body.length;
     for (let i = before; i <= 100; i++) {
@@ -415,8 +415,8 @@ describe("§12 routes and router defaults", () => {
   });
 });
 
-describe("§12 node side", () => {
-  it("14: after a sign-delete a poll from ≤ rid returns the workload twice, and the simulated node reports it once", async () => {
+describe("edge behaviour: node side", () => {
+  it("E14: after a sign-delete a poll from ≤ rid returns the workload twice, and the simulated node reports it once", async () => {
     const node = fx.all[12];
     fx.grid.setFaults({ downNodes: [node.node_id] });
     const rid = await createReservation(
@@ -458,7 +458,7 @@ describe("§12 node side", () => {
     expect(linesAbout(logLines.slice(linesBefore), `${rid}-1`, " deleted")).toHaveLength(1);
   });
 
-  it("15: a node DELETE after an ok result keeps that result and only sets state deleted", async () => {
+  it("E15: a node DELETE after an ok result keeps that result and only sets state deleted", async () => {
     const node = fx.all[13];
     fx.grid.setFaults({ downNodes: [node.node_id] });
     try {
@@ -497,7 +497,7 @@ describe("§12 node side", () => {
   });
 });
 
-describe("list filter (§7.1: lists report the computed state)", () => {
+describe("list filter (docs/protocol.md#state-pipeline: lists report the computed state)", () => {
   it("?next_action= filters on the stored state: an expired reservation lists under 3 showing 4", async () => {
     const node = fx.all[14];
     const user = await registerUser(fx.url);

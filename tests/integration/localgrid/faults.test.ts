@@ -131,7 +131,8 @@ describe("fault knobs", () => {
       message: "disk /dev/sda failed",
       data_json: { volume_id: "" },
     });
-    // An error result moves the reservation to delete; only the customer's cancel reaches 6 (§12.16).
+    // An error result moves the reservation to delete; only the customer's cancel reaches 6
+    // (docs/protocol.md#e16-error-result-queues-nothing).
     expect((await http("GET", `${url}/reservations/${rid}`)).body.next_action).toBe(4);
     expect((await signDelete(url, user, rid)).status).toBe(201);
     await waitState(url, rid, 6);

@@ -69,7 +69,7 @@ export async function registerUser(url: string, name?: string): Promise<TestUser
 export const signHex = (msg: string, user: TestUser): string =>
   sodium.to_hex(sodium.crypto_sign_detached(sodium.from_string(msg), user.secretKey));
 
-/** Seals a secret to a node's ed25519 key (hex), the §8 construction. */
+/** Seals a secret to a node's ed25519 key (hex), the docs/protocol.md#sealed-boxes construction. */
 export function sealFor(publicKeyHex: string, plaintext: string): string {
   const curve = sodium.crypto_sign_ed25519_pk_to_curve25519(sodium.from_hex(publicKeyHex));
   return sodium.to_hex(sodium.crypto_box_seal(sodium.from_string(plaintext), curve));

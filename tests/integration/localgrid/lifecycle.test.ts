@@ -75,7 +75,8 @@ describe("reference scenario lifecycle, hand-built", () => {
       data_json: { id: `${rid}-3`, ipv6: "", ipv4: "172.20.15.16" },
     });
 
-    // Result signatures (§5.6): state byte ‖ message ‖ data_json, by the node's key.
+    // Result signatures (docs/protocol.md#result-signatures): state byte ‖ message ‖ data_json, by
+    // the node's key.
     await sodium.ready;
     for (const r of done.results) {
       const bytes = Buffer.concat([
@@ -135,7 +136,7 @@ describe("reference scenario lifecycle, hand-built", () => {
     expect((await http("GET", `${fx.url}/nodes/${node.node_id}`)).body.wg_ports).toEqual([6831]);
   });
 
-  it("sign/provision: a provision quorum holds the reservation in sign (1); once met it is pay (2) for good under the free escrow (§12.9)", async () => {
+  it("sign/provision: a provision quorum holds the reservation in sign (1); once met it is pay (2) for good under the free escrow (docs/protocol.md#e9-free-escrow-at-create-only)", async () => {
     const other = await registerUser(fx.url);
     const data = dataReservation(fx.user, {
       signing_request_provision: { signers: [other.tid], quorum_min: 1 },

@@ -1,6 +1,6 @@
-// The simulated node checks a MinIO container's TLOG / MASTER (workloads.md §1.2, §1.9): sealed,
-// one namespace:password@[ip]:port, naming a 0-db namespace deployed on this grid for the same
-// user, with its reported address and its password.
+// The simulated node checks a MinIO container's TLOG / MASTER (docs/protocol.md#minio-environment,
+// docs/protocol.md#tlog-and-master): sealed, one namespace:password@[ip]:port, naming a 0-db
+// namespace deployed on this grid for the same user, with its reported address and its password.
 import {
   container,
   createReservation,

@@ -47,7 +47,8 @@ beforeAll(async () => {
 
 /**
  * Creates a reservation and expects exactly one error result with `message`. As on the real
- * explorer the reservation goes to delete (4) and nothing is queued for the nodes (§12.16).
+ * explorer the reservation goes to delete (4) and nothing is queued for the nodes
+ * (docs/protocol.md#e16-error-result-queues-nothing).
  */
 async function expectError(data: Data, wid: number, message: string): Promise<[number, Data]> {
   const rid = await createReservation(fx.url, fx.user, data);
@@ -67,7 +68,8 @@ async function expectError(data: Data, wid: number, message: string): Promise<[n
 
 /**
  * The customer's sign-delete queues the decommission; the node's DELETE keeps the error result's
- * message, data and epoch and only sets state deleted (§12.15); the reservation ends deleted (6).
+ * message, data and epoch and only sets state deleted
+ * (docs/protocol.md#e15-node-delete-keeps-the-result); the reservation ends deleted (6).
  */
 async function cancelAfterError(
   rid: number,
@@ -226,10 +228,11 @@ describe("simulated node refusals (state 0, actionable message, reservation dele
     );
   });
 
-  it("an error deletes the whole reservation but decommissions nothing until the customer signs delete (§12.16)", async () => {
+  it("an error deletes the whole reservation but decommissions nothing until the customer signs delete (docs/protocol.md#e16-error-result-queues-nothing)", async () => {
     const before = (await http("GET", `${fx.url}/nodes/${A.node_id}`)).body.reserved_resources;
     const [rid, failed] = await expectError(
-      // The node takes volumes before containers: the volume is provisioned when the container fails.
+      // The node takes volumes before containers: the volume is provisioned when the container
+      // fails.
       dataReservation(fx.user, {
         volumes: [volume(A, 1, { size: 100 })],
         containers: [ct(2, "172.20.3.1")],

@@ -275,7 +275,8 @@ describe("node-facing workload routes over HTTP (acting as a node that is down f
     expect(
       (await http("GET", `${fx.url}/reservations/workloads/${node.node_id}?from=${rid + 1}`)).body,
     ).toEqual([]);
-    // Without `from` the poll route does not match: the router's plain-text 404 (§12.11).
+    // Without `from` the poll route does not match: the router's plain-text 404
+    // (docs/protocol.md#e11-poll-route-first).
     expect(await http("GET", `${fx.url}/reservations/workloads/${node.node_id}`)).toMatchObject({
       status: 404,
       text: "404 page not found\n",
@@ -336,7 +337,8 @@ describe("node-facing workload routes over HTTP (acting as a node that is down f
     ).toMatchObject({ status: 200, text: "null" });
     const gone = (await http("GET", `${fx.url}/reservations/${rid}`)).body;
     expect(gone.next_action).toBe(6);
-    // The ok result is kept whole but for its state (§12.15).
+    // The ok result is kept whole but for its state
+    // (docs/protocol.md#e15-node-delete-keeps-the-result).
     expect(gone.results).toEqual([{ ...stored, state: 2 }]);
     expect(
       await http("DELETE", `${fx.url}/reservations/workloads/99999-1/${node.node_id}`),
@@ -344,7 +346,7 @@ describe("node-facing workload routes over HTTP (acting as a node that is down f
     fx.grid.setFaults({ downNodes: [] });
   });
 
-  it("unknown routes are the router's plain-text 404 and wrong methods an empty 405 (§12.10)", async () => {
+  it("unknown routes are the router's plain-text 404 and wrong methods an empty 405 (docs/protocol.md#e10-router-404-and-405)", async () => {
     const nope = await http("GET", `${fx.url}/nope`);
     expect(nope).toMatchObject({ status: 404, text: "404 page not found\n" });
     expect(nope.headers.get("content-type")).toBe("text/plain; charset=utf-8");

@@ -223,7 +223,7 @@ describe("POST /reservations validation", () => {
     );
   });
 
-  it("resets results and signatures sent by a client, but keeps its next_action (§12.7)", async () => {
+  it("resets results and signatures sent by a client, but keeps its next_action (docs/protocol.md#e7-client-next-action-kept)", async () => {
     const body = {
       ...reservationBody(fx.user, dataReservation(fx.user)),
       next_action: 6,
