@@ -22,126 +22,131 @@ export class JsonSyntaxError extends Error {}
 
 /** Parses JSON text, keeping number literals as `Num`. Throws `JsonSyntaxError`. */
 export function parseRaw(text: string): RawJson {
-  let i = 0;
-  const n = text.length;
-  const ws = (): void => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+  const scanner = new Scanner(text);
+  const v = scanner.value(0);
+  scanner.ws();
+  if (scanner.i !== text.length) scanner.fail("trailing data after JSON value");
+  return v;
+}
+
+/** A cursor over JSON text; each reader starts at its value's first character. */
+class Scanner {
+  i = 0;
+  constructor(private readonly text: string) {}
+
+  ws(): void {
+    const { text } = this;
+    while (this.i < text.length) {
+      const c = text.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
       else break;
     }
-  };
-  const fail = (what: string): never => {
-    throw new JsonSyntaxError(`invalid character at offset ${i}: ${what}`);
-  };
-  const str = (): string => {
+  }
+
+  fail(what: string): never {
+    throw new JsonSyntaxError(`invalid character at offset ${this.i}: ${what}`);
+  }
+
+  value(depth: number): RawJson {
+    if (depth > 200) this.fail("nesting too deep");
+    this.ws();
+    const { text } = this;
+    if (this.i >= text.length) this.fail("unexpected end of JSON input");
+    const c = text[this.i];
+    if (c === "{") return this.object(depth);
+    if (c === "[") return this.array(depth);
+    if (c === '"') return this.str();
+    const literal = LITERALS[c];
+    if (literal !== undefined && text.startsWith(literal[0], this.i)) {
+      this.i += literal[0].length;
+      return literal[1];
+    }
+    if (c === "-" || (c >= "0" && c <= "9")) return this.num();
+    return this.fail(`unexpected '${c}'`);
+  }
+
+  private object(depth: number): RawJson {
+    const obj: { [k: string]: RawJson } = Object.create(null);
+    this.items("}", "object", () => {
+      this.ws();
+      if (this.text[this.i] !== '"') this.fail("expected object key");
+      const k = this.str();
+      this.ws();
+      if (this.text[this.i] !== ":") this.fail("expected ':' after object key");
+      this.i++;
+      obj[k] = this.value(depth + 1);
+    });
+    return obj;
+  }
+
+  private array(depth: number): RawJson {
+    const arr: RawJson[] = [];
+    this.items("]", "array", () => arr.push(this.value(depth + 1)));
+    return arr;
+  }
+
+  /** From an opening bracket to its `close`: comma-separated items, each read by `item`. */
+  private items(close: string, kind: string, item: () => void): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === close) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      item();
+      this.ws();
+      const c = this.text[this.i];
+      if (c !== "," && c !== close) this.fail(`expected ',' or '${close}' in ${kind}`);
+      this.i++;
+      if (c === close) return;
+    }
+  }
+
+  private str(): string {
     // Fast path: find the closing quote; only fall back to JSON.parse when escapes exist.
-    const start = i;
-    i++;
+    const { text } = this;
+    const start = this.i;
+    this.i++;
     let escaped = false;
-    while (i < n) {
-      const c = text.charCodeAt(i);
+    while (this.i < text.length) {
+      const c = text.charCodeAt(this.i);
       if (c === 92) {
         escaped = true;
-        i += 2;
+        this.i += 2;
         continue;
       }
       if (c === 34) break;
-      if (c < 32) fail("control character in string literal");
-      i++;
+      if (c < 32) this.fail("control character in string literal");
+      this.i++;
     }
-    if (i >= n) fail("unterminated string");
-    i++;
-    const lit = text.slice(start, i);
+    if (this.i >= text.length) this.fail("unterminated string");
+    this.i++;
+    const lit = text.slice(start, this.i);
     if (!escaped) return lit.slice(1, -1);
     try {
       return JSON.parse(lit) as string;
     } catch {
-      return fail("invalid escape in string literal");
+      return this.fail("invalid escape in string literal");
     }
-  };
-  const num = (): Num => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
-    if (!m) fail("invalid number literal");
-    i += m![0].length;
-    return new Num(m![0]);
-  };
-  const value = (depth: number): RawJson => {
-    if (depth > 200) fail("nesting too deep");
-    ws();
-    if (i >= n) fail("unexpected end of JSON input");
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      const obj: { [k: string]: RawJson } = Object.create(null);
-      ws();
-      if (text[i] === "}") {
-        i++;
-        return obj;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail("expected object key");
-        const k = str();
-        ws();
-        if (text[i] !== ":") fail("expected ':' after object key");
-        i++;
-        obj[k] = value(depth + 1);
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return obj;
-        }
-        fail("expected ',' or '}' in object");
-      }
-    }
-    if (c === "[") {
-      i++;
-      const arr: RawJson[] = [];
-      ws();
-      if (text[i] === "]") {
-        i++;
-        return arr;
-      }
-      for (;;) {
-        arr.push(value(depth + 1));
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return arr;
-        }
-        fail("expected ',' or ']' in array");
-      }
-    }
-    if (c === '"') return str();
-    if (text.startsWith("true", i)) {
-      i += 4;
-      return true;
-    }
-    if (text.startsWith("false", i)) {
-      i += 5;
-      return false;
-    }
-    if (text.startsWith("null", i)) {
-      i += 4;
-      return null;
-    }
-    if (c === "-" || (c >= "0" && c <= "9")) return num();
-    return fail(`unexpected '${c}'`);
-  };
-  const v = value(0);
-  ws();
-  if (i !== n) fail("trailing data after JSON value");
-  return v;
+  }
+
+  private num(): Num {
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(
+      this.text.slice(this.i, this.i + 64),
+    );
+    if (!m) return this.fail("invalid number literal");
+    this.i += m[0].length;
+    return new Num(m[0]);
+  }
 }
+
+/** The literals by their first character. */
+const LITERALS: Record<string, [string, RawJson] | undefined> = {
+  t: ["true", true],
+  f: ["false", false],
+  n: ["null", null],
+};
 
 /** Converts a raw tree to plain JS values (used for `json.RawMessage` fields such as data_json). */
 export function rawToPlain(v: RawJson): unknown {
