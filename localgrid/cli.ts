@@ -38,93 +38,74 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
+/** The options that take a number: the option they set, and the range they accept. */
+type NumberOption = {
+  [K in keyof LocalGridOptions]-?: NonNullable<LocalGridOptions[K]> extends number ? K : never;
+}[keyof LocalGridOptions];
+const NUMBER_FLAGS = new Map<string, [NumberOption, number, number?]>([
+  ["--port", ["port", 0, 65535]],
+  ["--seed", ["seed", 0]],
+  ["--provision-delay-ms", ["provisionDelayMs", 0]],
+  ["--poll-interval-ms", ["pollIntervalMs", 1]],
+  ["--latency-ms", ["latencyMs", 0]],
+  ["--fail-5xx-rate", ["fail5xxRate", 0, 1]],
+  ["--drop-rate", ["dropAfterProcessRate", 0, 1]],
+  ["--compact-bytes", ["compactBytes", 1]],
+  ["--clock-offset-s", ["clockOffsetSeconds", -Number.MAX_SAFE_INTEGER]],
+]);
+
+/** The options that take any other value, and how each applies it. */
+const VALUE_FLAGS = new Map<string, (opts: ParsedOptions, v: string) => void>([
+  ["--host", (opts, v) => (opts.host = v)],
+  ["--data-dir", (opts, v) => (opts.dataDir = v)],
+  ["--grid", (opts, v) => (opts.grid = loadGridFile(v))],
+  ["--down-node", (opts, v) => opts.downNodes.push(v)],
+  [
+    "--fail-node",
+    (opts, spec) => {
+      const eq = spec.indexOf("=");
+      if (eq <= 0 || eq === spec.length - 1) fail(`--fail-node needs ID=MESSAGE, got ${spec}`);
+      opts.failingNodes[spec.slice(0, eq)] = spec.slice(eq + 1);
+    },
+  ],
+]);
+
+type ParsedOptions = LocalGridOptions & {
+  downNodes: string[];
+  failingNodes: Record<string, string>;
+};
+
+function num(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(v);
+  if (v === "" || !Number.isFinite(n) || n < min || n > max)
+    fail(`${flag} needs a number in [${min}, ${max}], got ${v}`);
+  return n;
+}
+
 export function parseArgs(argv: string[]): LocalGridOptions | "help" {
-  const opts: LocalGridOptions = {
+  const opts: ParsedOptions = {
     port: 8080,
     dataDir: ".localgrid",
     provisionDelayMs: 50,
     pollIntervalMs: 200,
-  };
-  const downNodes: string[] = [];
-  const failingNodes: Record<string, string> = {};
-  const num = (
-    flag: string,
-    v: string | undefined,
-    min = 0,
-    max = Number.MAX_SAFE_INTEGER,
-  ): number => {
-    const n = Number(v);
-    if (v === undefined || v === "" || !Number.isFinite(n) || n < min || n > max)
-      fail(`${flag} needs a number in [${min}, ${max}], got ${v}`);
-    return n;
+    downNodes: [],
+    failingNodes: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const v = argv[i + 1];
-    const take = (): string => {
-      if (v === undefined) fail(`${flag} needs a value`);
-      i++;
-      return v;
-    };
-    switch (flag) {
-      case "--help":
-      case "-h":
-        return "help";
-      case "--port":
-        opts.port = num(flag, take(), 0, 65535);
-        break;
-      case "--host":
-        opts.host = take();
-        break;
-      case "--data-dir":
-        opts.dataDir = take();
-        break;
-      case "--grid":
-        opts.grid = loadGridFile(take());
-        break;
-      case "--seed":
-        opts.seed = num(flag, take());
-        break;
-      case "--provision-delay-ms":
-        opts.provisionDelayMs = num(flag, take());
-        break;
-      case "--poll-interval-ms":
-        opts.pollIntervalMs = num(flag, take(), 1);
-        break;
-      case "--latency-ms":
-        opts.latencyMs = num(flag, take());
-        break;
-      case "--fail-5xx-rate":
-        opts.fail5xxRate = num(flag, take(), 0, 1);
-        break;
-      case "--drop-rate":
-        opts.dropAfterProcessRate = num(flag, take(), 0, 1);
-        break;
-      case "--compact-bytes":
-        opts.compactBytes = num(flag, take(), 1);
-        break;
-      case "--expose-secrets-for-tests":
-        opts.exposeSecretsForTests = true;
-        break;
-      case "--clock-offset-s":
-        opts.clockOffsetSeconds = num(flag, take(), -Number.MAX_SAFE_INTEGER);
-        break;
-      case "--down-node":
-        downNodes.push(take());
-        break;
-      case "--fail-node": {
-        const spec = take();
-        const eq = spec.indexOf("=");
-        if (eq <= 0 || eq === spec.length - 1) fail(`--fail-node needs ID=MESSAGE, got ${spec}`);
-        failingNodes[spec.slice(0, eq)] = spec.slice(eq + 1);
-        break;
-      }
-      default:
-        fail(`unknown option ${flag}`);
+    if (flag === "--help" || flag === "-h") return "help";
+    if (flag === "--expose-secrets-for-tests") {
+      opts.exposeSecretsForTests = true;
+      continue;
     }
+    const numeric = NUMBER_FLAGS.get(flag);
+    const apply = VALUE_FLAGS.get(flag);
+    if (!numeric && !apply) fail(`unknown option ${flag}`);
+    const v = argv[++i];
+    if (v === undefined) fail(`${flag} needs a value`);
+    if (numeric) opts[numeric[0]] = num(flag, v, numeric[1], numeric[2]);
+    else if (apply) apply(opts, v);
   }
-  opts.downNodes = downNodes;
-  opts.failingNodes = failingNodes;
   return opts;
 }
 
