@@ -89,6 +89,59 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
     clockOffsetSeconds: opts.clockOffsetSeconds,
     log,
   });
+  const faults = new FaultControl(initialFaults(opts, store), opts.seed ?? 1);
+  const startedAt = store.now();
+  const routes = [
+    ...userRoutes(store),
+    ...directoryRoutes({ store, isDown: (id) => faults.live.downNodes.includes(id), startedAt }),
+    ...reservationRoutes(store),
+    ...controlRoutes({
+      store,
+      faults: () => faults.get(),
+      setFaults: (p) => faults.set(p),
+      counters: () => server.counters(),
+      resetCounters: () => server.resetCounters(),
+      exposeSecretsForTests: opts.exposeSecretsForTests ?? false,
+    }),
+  ];
+  const server: ExplorerServer = new ExplorerServer({
+    routes,
+    faults: () => faults.live,
+    random: () => faults.random(),
+    log,
+    durable: () => store.durable(),
+  });
+  const origin = await listen(server, opts.host ?? "127.0.0.1", opts.port ?? 0);
+
+  const nodes = store.nodeOrder.map(
+    (id) => new SimNode(store, store.nodes.get(id)!, () => faults.live, log),
+  );
+  nodes.forEach((n) => n.start());
+
+  let closed = false;
+  return {
+    url: `${origin}/explorer`,
+    origin,
+    grid: store.grid,
+    nodeIds: [...store.nodeOrder],
+    setFaults: (f) => faults.set(f),
+    faults: () => faults.get(),
+    counters: () => server.counters(),
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.all(nodes.map((n) => n.stop()));
+      await new Promise<void>((resolve) => {
+        server.http.close(() => resolve());
+        server.http.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}
+
+/** The fault settings a grid starts with; every node they name must be on the grid. */
+function initialFaults(opts: LocalGridOptions, store: Store): FaultSettings {
   const faults: FaultSettings = {
     latencyMs: opts.latencyMs ?? 0,
     fail5xxRate: opts.fail5xxRate ?? 0,
@@ -104,72 +157,50 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
   for (const id of [...faults.downNodes, ...Object.keys(faults.failingNodes)]) {
     if (!store.nodes.has(id)) throw new Error(`unknown node id ${id}`);
   }
-  let random = mulberry32(opts.seed ?? 1);
-  const getFaults = (): FaultSettings => ({
-    ...faults,
-    downNodes: [...faults.downNodes],
-    failingNodes: { ...faults.failingNodes },
-    oddResultNodes: [...faults.oddResultNodes],
-  });
-  const setFaults = (p: FaultPatch): void => {
+  return faults;
+}
+
+/**
+ * The running grid's fault settings and the PRNG that draws them: the server and the nodes read
+ * `live`; the control API and the embedding test read copies and patch it.
+ */
+class FaultControl {
+  private prng: () => number;
+  constructor(
+    readonly live: FaultSettings,
+    seed: number,
+  ) {
+    this.prng = mulberry32(seed);
+  }
+
+  random(): number {
+    return this.prng();
+  }
+
+  get(): FaultSettings {
+    const f = this.live;
+    return {
+      ...f,
+      downNodes: [...f.downNodes],
+      failingNodes: { ...f.failingNodes },
+      oddResultNodes: [...f.oddResultNodes],
+    };
+  }
+
+  /** A new `seed` restarts the PRNG. */
+  set(p: FaultPatch): void {
     const { seed, ...rest } = p;
-    if (seed !== undefined) random = mulberry32(seed);
-    Object.assign(faults, rest);
-  };
-  const startedAt = store.now();
+    if (seed !== undefined) this.prng = mulberry32(seed);
+    Object.assign(this.live, rest);
+  }
+}
 
-  const routes = [
-    ...userRoutes(store),
-    ...directoryRoutes({ store, isDown: (id) => faults.downNodes.includes(id), startedAt }),
-    ...reservationRoutes(store),
-    ...controlRoutes({
-      store,
-      faults: getFaults,
-      setFaults,
-      counters: () => server.counters(),
-      resetCounters: () => server.resetCounters(),
-      exposeSecretsForTests: opts.exposeSecretsForTests ?? false,
-    }),
-  ];
-  const server: ExplorerServer = new ExplorerServer({
-    routes,
-    faults: () => faults,
-    random: () => random(),
-    log,
-    durable: () => store.durable(),
-  });
-
-  const host = opts.host ?? "127.0.0.1";
+/** Listens on `host:port` (0: a free port); resolves to the origin URL. */
+async function listen(server: ExplorerServer, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.http.once("error", reject);
-    server.http.listen(opts.port ?? 0, host, () => resolve());
+    server.http.listen(port, host, () => resolve());
   });
-  const port = (server.http.address() as AddressInfo).port;
-  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-
-  const nodes = store.nodeOrder.map(
-    (id) => new SimNode(store, store.nodes.get(id)!, () => faults, log),
-  );
-  nodes.forEach((n) => n.start());
-
-  let closed = false;
-  return {
-    url: `${origin}/explorer`,
-    origin,
-    grid: store.grid,
-    nodeIds: [...store.nodeOrder],
-    setFaults: (f) => setFaults(f),
-    faults: getFaults,
-    counters: () => server.counters(),
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.all(nodes.map((n) => n.stop()));
-      await new Promise<void>((resolve) => {
-        server.http.close(() => resolve());
-        server.http.closeAllConnections();
-      });
-      await store.close();
-    },
-  };
+  const bound = (server.http.address() as AddressInfo).port;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
 }
