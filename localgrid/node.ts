@@ -414,80 +414,9 @@ export class SimNode {
 
   private provisionContainer(c: Container, base: Omit<ProvisionedWorkload, "reserved">): unknown {
     const gwid = base.gwid;
-    // zos decodes these into unsigned integers, before anything else: a negative one never
-    // provisions, and a zero one would reserve nothing (both would let others overcommit).
-    const sizes = { cpu: "vCPU", memory: "MiB", disk_size: "MiB" } as const;
-    for (const [field, unit] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
-      const v = c.capacity[field];
-      if (!(v >= 1))
-        throw new Refusal(
-          `container ${gwid}: capacity.${field} ${v} is invalid; it must be at least 1 (${unit})`,
-        );
-    }
-    const conn = (c.network_connection ?? [])[0];
-    if (!conn)
-      throw new Refusal(
-        `container ${gwid}: network_connection is empty; a container must join a network installed on node ${this.id}`,
-      );
-    const key = `${base.user}:${conn.network_id}`;
-    const net = this.rt.networks[key];
-    if (!net) {
-      throw new Refusal(
-        `network "${conn.network_id}" is not installed on node ${this.id} for user ${base.user}; add the node to the network first`,
-      );
-    }
-    const sub = parseCidr4(net.iprange)!;
-    const addr = ipv4ToInt(conn.ipaddress);
-    const usable = `use .2-.254 of ${net.iprange}`;
-    if (addr === null || !cidrContains(sub, addr)) {
-      throw new Refusal(
-        `container ${gwid}: ip ${conn.ipaddress || "(empty)"} is outside the subnet of network "${conn.network_id}" on node ${this.id}; ${usable}`,
-      );
-    }
-    const host = addr - sub.base;
-    if (host === 0)
-      throw new Refusal(
-        `container ${gwid}: ip ${conn.ipaddress} is the network address of network "${conn.network_id}" on node ${this.id}; ${usable}`,
-      );
-    if (host === 1)
-      throw new Refusal(
-        `container ${gwid}: ip ${conn.ipaddress} is the gateway of network "${conn.network_id}" on node ${this.id}; ${usable}`,
-      );
-    if (host === 255)
-      throw new Refusal(
-        `container ${gwid}: ip ${conn.ipaddress} is the broadcast address of network "${conn.network_id}" on node ${this.id}; ${usable}`,
-      );
-    const taken = Object.values(this.rt.workloads).find(
-      (w) =>
-        w.type === WorkloadType.container &&
-        w.networkKey === key &&
-        w.containerIp === conn.ipaddress,
-    );
-    if (taken) {
-      throw new Refusal(
-        `container ${gwid}: ip ${conn.ipaddress} is already taken by container ${taken.gwid} in network "${conn.network_id}" on node ${this.id}; pick a free address`,
-      );
-    }
-    for (const m of c.volumes ?? []) {
-      const vid = m.volume_id.startsWith("-") ? `${base.rid}${m.volume_id}` : m.volume_id;
-      const local = this.rt.workloads[vid];
-      if (!local || local.type !== WorkloadType.volume) {
-        const elsewhere = this.store.findProvisioned(vid);
-        if (elsewhere && elsewhere.w.type === WorkloadType.volume) {
-          throw new Refusal(
-            `container ${gwid}: volume ${vid} is on node ${elsewhere.nodeId}, not on node ${this.id}; a container can only mount volumes of its own node`,
-          );
-        }
-        throw new Refusal(
-          `container ${gwid}: volume ${vid} is unknown on node ${this.id}; deploy the volume on this node first`,
-        );
-      }
-      if (local.user !== base.user) {
-        throw new Refusal(
-          `container ${gwid}: volume ${vid} belongs to another user; mount only your own volumes`,
-        );
-      }
-    }
+    checkContainerCapacity(c, gwid);
+    const { conn, key } = this.containerAddress(c, base);
+    this.checkMounts(c, base);
     const secretEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(c.secret_environment ?? {})) {
       secretEnv[k] = v === "" ? "" : this.open(v, `secret_environment ${k}`);
@@ -511,5 +440,100 @@ export class SimNode {
       ipv6: conn.public_ip6 ? derivedIpv6(this.node.def.ipv6, `container:${gwid}`) : "",
       ipv4: conn.ipaddress,
     };
+  }
+
+  /**
+   * The container's network connection, checked as zos does: a network of the same user installed
+   * on this node, and a free host address of its /24. `key` is the network's "<user>:<name>".
+   */
+  private containerAddress(
+    c: Container,
+    base: Omit<ProvisionedWorkload, "reserved">,
+  ): { conn: NonNullable<Container["network_connection"]>[number]; key: string } {
+    const gwid = base.gwid;
+    const conn = (c.network_connection ?? [])[0];
+    if (!conn)
+      throw new Refusal(
+        `container ${gwid}: network_connection is empty; a container must join a network installed on node ${this.id}`,
+      );
+    const key = `${base.user}:${conn.network_id}`;
+    const net = this.rt.networks[key];
+    if (!net) {
+      throw new Refusal(
+        `network "${conn.network_id}" is not installed on node ${this.id} for user ${base.user}; add the node to the network first`,
+      );
+    }
+    const sub = parseCidr4(net.iprange)!;
+    const addr = ipv4ToInt(conn.ipaddress);
+    const usable = `use .2-.254 of ${net.iprange}`;
+    if (addr === null || !cidrContains(sub, addr)) {
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress || "(empty)"} is outside the subnet of network "${conn.network_id}" on node ${this.id}; ${usable}`,
+      );
+    }
+    const reserved = RESERVED_HOSTS[addr - sub.base];
+    if (reserved)
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress} is ${reserved} of network "${conn.network_id}" on node ${this.id}; ${usable}`,
+      );
+    const taken = Object.values(this.rt.workloads).find(
+      (w) =>
+        w.type === WorkloadType.container &&
+        w.networkKey === key &&
+        w.containerIp === conn.ipaddress,
+    );
+    if (taken) {
+      throw new Refusal(
+        `container ${gwid}: ip ${conn.ipaddress} is already taken by container ${taken.gwid} in network "${conn.network_id}" on node ${this.id}; pick a free address`,
+      );
+    }
+    return { conn, key };
+  }
+
+  /** Every volume the container mounts is a volume of the same user on this node. */
+  private checkMounts(c: Container, base: Omit<ProvisionedWorkload, "reserved">): void {
+    const gwid = base.gwid;
+    for (const m of c.volumes ?? []) {
+      const vid = m.volume_id.startsWith("-") ? `${base.rid}${m.volume_id}` : m.volume_id;
+      const local = this.rt.workloads[vid];
+      if (!local || local.type !== WorkloadType.volume) {
+        const elsewhere = this.store.findProvisioned(vid);
+        if (elsewhere && elsewhere.w.type === WorkloadType.volume) {
+          throw new Refusal(
+            `container ${gwid}: volume ${vid} is on node ${elsewhere.nodeId}, not on node ${this.id}; a container can only mount volumes of its own node`,
+          );
+        }
+        throw new Refusal(
+          `container ${gwid}: volume ${vid} is unknown on node ${this.id}; deploy the volume on this node first`,
+        );
+      }
+      if (local.user !== base.user) {
+        throw new Refusal(
+          `container ${gwid}: volume ${vid} belongs to another user; mount only your own volumes`,
+        );
+      }
+    }
+  }
+}
+
+/** Host numbers of a node's /24 a container cannot take, and what they are. */
+const RESERVED_HOSTS: Record<number, string | undefined> = {
+  0: "the network address",
+  1: "the gateway",
+  255: "the broadcast address",
+};
+
+/**
+ * zos decodes the sizes into unsigned integers, before anything else: a negative one never
+ * provisions, and a zero one would reserve nothing (both would let others overcommit).
+ */
+function checkContainerCapacity(c: Container, gwid: string): void {
+  const sizes = { cpu: "vCPU", memory: "MiB", disk_size: "MiB" } as const;
+  for (const [field, unit] of Object.entries(sizes) as [keyof typeof sizes, string][]) {
+    const v = c.capacity[field];
+    if (!(v >= 1))
+      throw new Refusal(
+        `container ${gwid}: capacity.${field} ${v} is invalid; it must be at least 1 (${unit})`,
+      );
   }
 }
