@@ -147,15 +147,7 @@ export class ExplorerServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localgrid");
     const method = req.method ?? "GET";
-    if (method === "OPTIONS") {
-      res.writeHead(204, {
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Headers": "Content-Type",
-        "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-      });
-      res.end();
-      return;
-    }
+    if (method === "OPTIONS") return this.preflight(res);
     try {
       decodeURIComponent(url.pathname);
     } catch {
@@ -175,38 +167,9 @@ export class ExplorerServer {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
 
     // Faults are for customer-facing explorer traffic only; the control API is never faulted.
-    const faulted = url.pathname.startsWith("/explorer");
-    const faults = this.deps.faults();
-    if (faulted) {
-      if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-      if (faults.fail5xxRate > 0 && this.deps.random() < faults.fail5xxRate) {
-        req.resume();
-        this.write(res, {
-          status: 500,
-          body: { error: "localgrid injected fault: 500 before processing" },
-        });
-        return;
-      }
-      if (this.badAnswer(req, res, faults, false)) return;
-    }
-    let reply: Reply;
-    try {
-      const body = await this.readBody(req);
-      if (found === null) reply = ROUTE_NOT_FOUND;
-      else if (found === "method") reply = METHOD_NOT_ALLOWED;
-      else {
-        reply = await found.route.handler({
-          params: found.params,
-          query: url.searchParams,
-          body,
-          req,
-        });
-      }
-    } catch (e) {
-      if (!(e instanceof HttpError)) throw e;
-      reply = { status: e.status, body: { error: e.message } };
-      if (e.status === 413) reply.headers = { Connection: "close" };
-    }
+    const faults = url.pathname.startsWith("/explorer") ? this.deps.faults() : null;
+    if (faults && (await this.faultBefore(req, res, faults))) return;
+    let reply = await this.process(req, found, url.searchParams);
     try {
       // Nothing is acknowledged (or shown) before it would survive a crash.
       await this.deps.durable();
@@ -216,18 +179,70 @@ export class ExplorerServer {
         body: { error: `localgrid could not save the change: ${(e as Error).message}` },
       };
     }
-    if (
-      faulted &&
-      faults.dropAfterProcessRate > 0 &&
-      this.deps.random() < faults.dropAfterProcessRate
-    ) {
-      // The request took effect; the client never learns it. Tests client idempotency.
-      this.deps.log(`dropping connection after processing ${method} ${url.pathname}`);
-      req.socket.destroy();
-      return;
-    }
-    if (faulted && this.badAnswer(req, res, faults, true)) return;
+    if (faults && this.faultAfter(req, res, faults, `${method} ${url.pathname}`)) return;
     this.write(res, reply);
+  }
+
+  private preflight(res: ServerResponse): void {
+    res.writeHead(204, {
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Headers": "Content-Type",
+      "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    });
+    res.end();
+  }
+
+  /** Reads the body and runs the route's handler; an `HttpError` becomes its answer. */
+  private async process(
+    req: IncomingMessage,
+    found: ReturnType<ExplorerServer["match"]>,
+    query: URLSearchParams,
+  ): Promise<Reply> {
+    try {
+      const body = await this.readBody(req);
+      if (found === null) return ROUTE_NOT_FOUND;
+      if (found === "method") return METHOD_NOT_ALLOWED;
+      return await found.route.handler({ params: found.params, query, body, req });
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      const reply: Reply = { status: e.status, body: { error: e.message } };
+      if (e.status === 413) reply.headers = { Connection: "close" };
+      return reply;
+    }
+  }
+
+  /** The faults that strike before processing: latency, a 500, a bad answer. True if answered. */
+  private async faultBefore(
+    req: IncomingMessage,
+    res: ServerResponse,
+    faults: FaultSettings,
+  ): Promise<boolean> {
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (faults.fail5xxRate > 0 && this.deps.random() < faults.fail5xxRate) {
+      req.resume();
+      this.write(res, {
+        status: 500,
+        body: { error: "localgrid injected fault: 500 before processing" },
+      });
+      return true;
+    }
+    return this.badAnswer(req, res, faults, false);
+  }
+
+  /** The faults that strike after processing: a dropped connection, a bad answer. */
+  private faultAfter(
+    req: IncomingMessage,
+    res: ServerResponse,
+    faults: FaultSettings,
+    request: string,
+  ): boolean {
+    if (faults.dropAfterProcessRate > 0 && this.deps.random() < faults.dropAfterProcessRate) {
+      // The request took effect; the client never learns it. Tests client idempotency.
+      this.deps.log(`dropping connection after processing ${request}`);
+      req.socket.destroy();
+      return true;
+    }
+    return this.badAnswer(req, res, faults, true);
   }
 
   /**
