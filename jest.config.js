@@ -1,6 +1,6 @@
-// One jest project per test surface (GUIDE §1): unit (pure logic), component (Pulumi runtime
-// mocks), integration (provider hooks and client against an in-process local grid), e2e (the real
-// `pulumi` CLI against a local grid process). `npm test` runs them all.
+// One jest project per test surface (docs/CONTRIBUTING.md, "Layout"): unit (pure logic), component
+// (Pulumi runtime mocks), integration (provider hooks and client against an in-process local grid),
+// e2e (the real `pulumi` CLI against a local grid process). `npm test` runs them all.
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json" }];
 const project = (name, extra = {}) => ({
   displayName: name,

@@ -456,6 +456,8 @@ describe("citations resolve inside the repository", () => {
     ...["provider", "localgrid", "tests", "scripts", "stack", "examples", "docs"].flatMap(sources),
     "README.md",
     "schema.json",
+    "jest.config.js",
+    "eslint.config.mjs",
   ];
   const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), "utf8");
 
