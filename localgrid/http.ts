@@ -45,6 +45,14 @@ export interface RouteDef {
   queries?: Record<string, RegExp>;
 }
 
+/** One row of a route table. */
+export const route = (
+  method: string,
+  template: string,
+  handler: Handler,
+  queries?: Record<string, RegExp>,
+): RouteDef => ({ method, template, handler, queries });
+
 export const ok = (body: unknown, status = 200, headers?: Record<string, string>): Reply => ({
   status,
   body,

@@ -92,7 +92,7 @@ export async function startLocalGrid(opts: LocalGridOptions = {}): Promise<Local
   const faults = new FaultControl(initialFaults(opts, store), opts.seed ?? 1);
   const startedAt = store.now();
   const routes = [
-    ...userRoutes(store),
+    ...userRoutes(store.phonebook),
     ...directoryRoutes({ store, isDown: (id) => faults.live.downNodes.includes(id), startedAt }),
     ...reservationRoutes(store),
     ...controlRoutes({

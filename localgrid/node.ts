@@ -12,7 +12,9 @@
 import { openSealedHex, signDetachedHex } from "./crypto";
 import type { Resources } from "./grid";
 import { cidrContains, derivedIpv6, ipv4ToInt, parseCidr4 } from "./netutil";
-import type { GridNode, NodeRuntime, ProvisionedWorkload, Store } from "./store";
+import { reservedOf } from "./node-runtime";
+import type { GridNode, NodeRuntime, ProvisionedWorkload } from "./node-runtime";
+import type { Store } from "./store";
 import { HttpError } from "./errors";
 import { NAMESPACE_ENV_KEYS, namespaceEnvProblem } from "./zdb-address";
 import { ResultState, WorkloadType } from "./types";
@@ -287,7 +289,7 @@ export class SimNode {
 
   private free(): Resources {
     const total = this.node.def.total_resources;
-    const used = this.store.reservedOf(this.id);
+    const used = reservedOf(this.rt);
     return {
       cru: total.cru - used.cru,
       mru: total.mru - used.mru,

@@ -44,6 +44,13 @@ export interface ServerDeps {
 
 const MAX_BODY = 8 * 1024 * 1024;
 
+/** A request to a faulted (`/explorer/...`) route, its response, and the faults in force. */
+interface FaultedExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  faults: FaultSettings;
+}
+
 export class ExplorerServer {
   readonly http: Server;
   private readonly routes: CompiledRoute[];
@@ -168,7 +175,8 @@ export class ExplorerServer {
 
     // Faults are for customer-facing explorer traffic only; the control API is never faulted.
     const faults = url.pathname.startsWith("/explorer") ? this.deps.faults() : null;
-    if (faults && (await this.faultBefore(req, res, faults))) return;
+    const exchange = faults && { req, res, faults };
+    if (exchange && (await this.faultBefore(exchange))) return;
     let reply = await this.process(req, found, url.searchParams);
     try {
       // Nothing is acknowledged (or shown) before it would survive a crash.
@@ -179,7 +187,7 @@ export class ExplorerServer {
         body: { error: `localgrid could not save the change: ${(e as Error).message}` },
       };
     }
-    if (faults && this.faultAfter(req, res, faults, `${method} ${url.pathname}`)) return;
+    if (exchange && this.faultAfter(exchange, `${method} ${url.pathname}`)) return;
     this.write(res, reply);
   }
 
@@ -212,11 +220,8 @@ export class ExplorerServer {
   }
 
   /** The faults that strike before processing: latency, a 500, a bad answer. True if answered. */
-  private async faultBefore(
-    req: IncomingMessage,
-    res: ServerResponse,
-    faults: FaultSettings,
-  ): Promise<boolean> {
+  private async faultBefore(x: FaultedExchange): Promise<boolean> {
+    const { req, res, faults } = x;
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (faults.fail5xxRate > 0 && this.deps.random() < faults.fail5xxRate) {
       req.resume();
@@ -226,35 +231,26 @@ export class ExplorerServer {
       });
       return true;
     }
-    return this.badAnswer(req, res, faults, false);
+    return this.badAnswer(x, false);
   }
 
   /** The faults that strike after processing: a dropped connection, a bad answer. */
-  private faultAfter(
-    req: IncomingMessage,
-    res: ServerResponse,
-    faults: FaultSettings,
-    request: string,
-  ): boolean {
+  private faultAfter(x: FaultedExchange, request: string): boolean {
+    const { req, faults } = x;
     if (faults.dropAfterProcessRate > 0 && this.deps.random() < faults.dropAfterProcessRate) {
       // The request took effect; the client never learns it. Tests client idempotency.
       this.deps.log(`dropping connection after processing ${request}`);
       req.socket.destroy();
       return true;
     }
-    return this.badAnswer(req, res, faults, true);
+    return this.badAnswer(x, true);
   }
 
   /**
    * Sends the configured bad answer at its rate, at the point (before/after processing) it belongs
    * to.
    */
-  private badAnswer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    faults: FaultSettings,
-    processed: boolean,
-  ): boolean {
+  private badAnswer({ req, res, faults }: FaultedExchange, processed: boolean): boolean {
     const bad = BAD_ANSWERS[faults.badAnswer];
     if (bad.afterProcess !== processed || faults.badAnswerRate <= 0) return false;
     if (this.deps.random() >= faults.badAnswerRate) return false;

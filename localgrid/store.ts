@@ -1,6 +1,7 @@
 /**
- * The explorer's state and the operations that keep its invariants: users, reservations,
- * per-node work queues, the simulated nodes' provisioned state and the secrets they opened.
+ * The explorer's state and the operations that keep its invariants: reservations, per-node work
+ * queues, the simulated nodes' provisioned state and the secrets they opened; the users are in
+ * phonebook.ts, the state's shape on disk in persisted-state.ts.
  * HTTP routes and the in-process nodes both go through these methods, so the node-facing
  * behaviour the tests exercise over HTTP is the one the simulated nodes use.
  *
@@ -15,121 +16,22 @@
  * The secrets a simulated node opened are kept in memory only: on disk there are only the sealed
  * boxes the client sent (inside the reservations).
  */
-import { badRequest, HttpError, notFound, unauthorized, conflict, internal } from "./errors";
+import { badRequest, HttpError, notFound, unauthorized } from "./errors";
 import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./crypto";
-import type { NodeKeys } from "./crypto";
-import type { FarmDefinition, GridDefinition, NodeDefinition, Resources } from "./grid";
+import type { GridDefinition } from "./grid";
+import type { GridNode, NodeRuntime, ProvisionedWorkload } from "./node-runtime";
+import { RuntimeChangeLog, stateText } from "./persisted-state";
+import type { PersistedState } from "./persisted-state";
+import { Phonebook } from "./phonebook";
 import { computeNextAction, deleteQuorumMet, workloadItems } from "./pipeline";
 import { decodeBody, validateCreate, verifyCustomer } from "./validate";
-import {
-  NEXT_ACTION_NAMES,
-  NextAction,
-  RESULT_TYPE,
-  ResultState,
-  SIGN_BODY_TYPE,
-  USER_TYPE,
-  VALIDATE_BODY_TYPE,
-  WorkloadType,
-} from "./types";
-import type { Reservation, Result, SigningSignature, User, WorkloadItem } from "./types";
+import { NEXT_ACTION_NAMES, NextAction, RESULT_TYPE, ResultState, SIGN_BODY_TYPE } from "./types";
+import type { Reservation, Result, SigningSignature, WorkloadItem } from "./types";
 import { Journal, recoverDataDir } from "./journal";
 import type { JournalSource } from "./journal";
 
-/** A workload a simulated node has provisioned (its local cache, like zos's). */
-export interface ProvisionedWorkload {
-  gwid: string;
-  rid: number;
-  type: number;
-  user: number;
-  reserved: Resources;
-  /** created + duration: the node's own expiry check (docs/protocol.md#node-polling). */
-  expires: number;
-  /** "<user>:<network name>" for networks and for a container's network. */
-  networkKey?: string;
-  containerIp?: string;
-}
-
-/** An installed network on a node, by "<user>:<name>". */
-export interface InstalledNetwork {
-  gwid: string;
-  iprange: string;
-  port: number;
-}
-
-export interface NodeRuntime {
-  /** The next `from` of the poll loop (X-Last-Id + 1). */
-  cursor: number;
-  /** Unix seconds of the last poll; what `updated` reports. */
-  lastSeen: number;
-  workloads: Record<string, ProvisionedWorkload>;
-  networks: Record<string, InstalledNetwork>;
-}
-
-export interface GridNode {
-  index: number;
-  def: NodeDefinition;
-  keys: NodeKeys;
-  farm: FarmDefinition;
-}
-
-/**
- * The snapshot (`state.json`) and, with only the changed entities, a log record. A record with
- * `reset` first forgets everything. Older state files also had `secrets`, which is ignored.
- */
-interface PersistedState {
-  version: 1;
-  walSeq: number;
-  reset?: true;
-  grid?: GridDefinition;
-  clockOffsetSeconds: number;
-  userCounter: number;
-  users: User[];
-  reservationCounter: number;
-  reservations: Reservation[];
-  queues: Record<string, WorkloadItem[]>;
-  /** Snapshot: every node's runtime. */
-  nodes?: Record<string, NodeRuntime>;
-  /** Log record: what changed in a node's runtime (its workloads grow with the node's use). */
-  nodeChanges?: Record<string, NodeRuntimeChange>;
-}
-
-interface NodeRuntimeChange extends Omit<NodeRuntime, "workloads"> {
-  workloads: Record<string, ProvisionedWorkload>;
-  removed: string[];
-}
-
 /** Default size of the log above which it is compacted into the snapshot. */
 export const DEFAULT_COMPACT_BYTES = 4 * 1024 * 1024;
-
-export interface Page<T> {
-  items: T[];
-  /** The `Pages` header text. */
-  pages: string;
-}
-
-/**
- * What Go's `int64(math.Ceil(n / 0.0))` gives on amd64 (±Inf and NaN both convert to the smallest
- * int64): the real explorer's `Pages` header when there is no page size
- * (docs/protocol.md#e12-size-0-means-no-limit).
- */
-const PAGES_WITHOUT_SIZE = "-9223372036854775808";
-
-/**
- * page is 1-based (missing or < 1 = 1); size defaults to 100 when missing or empty, is capped at
- * 1000 (docs/protocol.md#pagination), and `0` or a non-numeric size means no limit at all (Mongo's
- * limit 0), with the real explorer's garbage `Pages` header
- * (docs/protocol.md#e12-size-0-means-no-limit).
- */
-export function paginate<T>(all: T[], page?: string | null, size?: string | null): Page<T> {
-  let p = Number.parseInt(page ?? "", 10);
-  if (!Number.isFinite(p) || p < 1) p = 1;
-  if (size === null || size === undefined || size === "") size = "100";
-  let s = /^[+-]?\d+$/.test(size) ? Number(size) : 0;
-  if (s === 0) return { items: all, pages: PAGES_WITHOUT_SIZE };
-  if (s < 1) s = 100;
-  if (s > 1000) s = 1000;
-  return { items: all.slice((p - 1) * s, p * s), pages: String(Math.ceil(all.length / s)) };
-}
 
 export function parseGwid(gwid: string): { rid: number; wid: number } {
   const m = /^(\d+)-(\d+)$/.exec(gwid);
@@ -140,21 +42,12 @@ export function parseGwid(gwid: string): { rid: number; wid: number } {
   return { rid: Number(m[1]), wid: Number(m[2]) };
 }
 
-const sumResources = (a: Resources, b: Resources): Resources => ({
-  cru: a.cru + b.cru,
-  mru: a.mru + b.mru,
-  hru: a.hru + b.hru,
-  sru: a.sru + b.sru,
-});
-export const ZERO_RESOURCES: Resources = { cru: 0, mru: 0, hru: 0, sru: 0 };
-
 export class Store implements JournalSource {
   readonly nodes = new Map<string, GridNode>();
   readonly nodeOrder: string[] = [];
   clockOffsetSeconds = 0;
 
-  private userCounter = 0;
-  private users = new Map<number, User>();
+  readonly phonebook = new Phonebook(() => this.usersChanged());
   private reservationCounter = 0;
   private reservations = new Map<number, Reservation>();
   private byCustomer = new Map<number, number[]>();
@@ -163,8 +56,7 @@ export class Store implements JournalSource {
   private runtime = new Map<string, NodeRuntime>();
   private secrets = new Map<string, Record<string, unknown>>();
   private jsonCache = new Map<number, string>();
-  /** Per node, each provisioned workload's JSON as last logged: records carry only changes. */
-  private loggedWorkloads = new Map<string, Map<string, string>>();
+  private runtimeLog = new RuntimeChangeLog();
   /** What changed since the last log record (see captureChanges). */
   private dirtyReservations = new Set<number>();
   private dirtyNodes = new Set<string>();
@@ -203,11 +95,11 @@ export class Store implements JournalSource {
     if (opts.clockOffsetSeconds !== undefined) store.clockOffsetSeconds = opts.clockOffsetSeconds;
     if (snapshot || records.length) {
       opts.log(
-        `resumed ${store.reservations.size} reservations and ${store.users.size} users from ${opts.dataDir} (snapshot and ${records.length} log records)`,
+        `resumed ${store.reservations.size} reservations and ${store.phonebook.size} users from ${opts.dataDir} (snapshot and ${records.length} log records)`,
       );
     }
     if (opts.dataDir) {
-      store.markNodesLogged();
+      store.runtimeLog.markLogged(store.runtimes(store.nodeOrder));
       store.journal = await Journal.open({
         dir: opts.dataDir,
         lastSeq: records.at(-1)?.walSeq ?? snapshot?.walSeq ?? 0,
@@ -243,8 +135,7 @@ export class Store implements JournalSource {
   private apply(p: PersistedState): void {
     if (p.reset) this.forget();
     this.clockOffsetSeconds = p.clockOffsetSeconds ?? 0;
-    this.userCounter = p.userCounter;
-    for (const u of p.users) this.users.set(u.id, u);
+    this.phonebook.restore(p.userCounter, p.users);
     this.reservationCounter = p.reservationCounter;
     for (const r of p.reservations) {
       // A reservation's customer and workloads never change, so its index entries stay valid.
@@ -267,8 +158,7 @@ export class Store implements JournalSource {
   }
 
   private forget(): void {
-    this.userCounter = 0;
-    this.users.clear();
+    this.phonebook.clear();
     this.reservationCounter = 0;
     this.reservations.clear();
     this.byCustomer.clear();
@@ -339,8 +229,10 @@ export class Store implements JournalSource {
     head: Omit<PersistedState, "reservations">,
     reservations: Iterable<Reservation>,
   ): string {
-    const res = [...reservations].map((r) => this.reservationJson(r)).join(",");
-    return `${JSON.stringify(head).slice(0, -1)},"reservations":[${res}]}`;
+    return stateText(
+      head,
+      [...reservations].map((r) => this.reservationJson(r)),
+    );
   }
 
   private queueParts(ids: Iterable<string>): Record<string, WorkloadItem[]> {
@@ -349,34 +241,8 @@ export class Store implements JournalSource {
     return queues;
   }
 
-  /** What changed in these nodes' runtimes since they were last logged. */
-  private nodeChanges(ids: string[]): Record<string, NodeRuntimeChange> {
-    const changes: Record<string, NodeRuntimeChange> = {};
-    for (const id of ids) {
-      const { workloads, ...rest } = this.runtime.get(id)!;
-      let logged = this.loggedWorkloads.get(id);
-      if (!logged) this.loggedWorkloads.set(id, (logged = new Map()));
-      const change: NodeRuntimeChange = { ...rest, workloads: {}, removed: [] };
-      for (const [gwid, w] of Object.entries(workloads)) {
-        const json = JSON.stringify(w);
-        if (logged.get(gwid) === json) continue;
-        change.workloads[gwid] = w;
-        logged.set(gwid, json);
-      }
-      for (const gwid of logged.keys()) {
-        if (workloads[gwid]) continue;
-        change.removed.push(gwid);
-        logged.delete(gwid);
-      }
-      changes[id] = change;
-    }
-    return changes;
-  }
-
-  /** The current runtimes are what is on disk (after recovery). */
-  private markNodesLogged(): void {
-    this.loggedWorkloads.clear();
-    this.nodeChanges(this.nodeOrder);
+  private runtimes(ids: string[]): [string, NodeRuntime][] {
+    return ids.map((id) => [id, this.runtime.get(id)!]);
   }
 
   captureChanges(seq: number): string | null {
@@ -396,11 +262,11 @@ export class Store implements JournalSource {
       walSeq: seq,
       ...(reset ? { reset: true as const } : {}),
       clockOffsetSeconds: this.clockOffsetSeconds,
-      userCounter: this.userCounter,
-      users: users ? [...this.users.values()] : [],
+      userCounter: this.phonebook.lastId,
+      users: users ? this.phonebook.all() : [],
       reservationCounter: this.reservationCounter,
       queues: this.queueParts(nodeIds),
-      nodeChanges: this.nodeChanges(nodeIds),
+      nodeChanges: this.runtimeLog.changes(this.runtimes(nodeIds)),
     };
     return this.stateText(
       head,
@@ -415,8 +281,8 @@ export class Store implements JournalSource {
         walSeq,
         grid: this.grid,
         clockOffsetSeconds: this.clockOffsetSeconds,
-        userCounter: this.userCounter,
-        users: [...this.users.values()],
+        userCounter: this.phonebook.lastId,
+        users: this.phonebook.all(),
         reservationCounter: this.reservationCounter,
         queues: this.queueParts(this.nodeOrder),
         nodes: Object.fromEntries(this.runtime),
@@ -432,93 +298,11 @@ export class Store implements JournalSource {
     return {
       now: this.now(),
       clockOffsetSeconds: this.clockOffsetSeconds,
-      users: [...this.users.values()],
+      users: this.phonebook.all(),
       reservations: [...this.reservations.values()].map((r) => this.view(r)),
       queues,
       nodes: Object.fromEntries(this.runtime),
     };
-  }
-
-  // ---------------------------------------------------------- users (docs/protocol.md#users)
-
-  createUser(body: string): User {
-    const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
-    // User.Validate runs before the handler's own empty-name check (a 500), so "" is a 400
-    // (docs/protocol.md#e1-short-user-names).
-    if (u.name !== u.name.toLowerCase())
-      throw badRequest(`name should be all lower case, got ${JSON.stringify(u.name)}`);
-    if (u.name.length < 3)
-      throw badRequest(`name should be at least 3 characters, got ${JSON.stringify(u.name)}`);
-    if (u.email !== u.email.toLowerCase())
-      throw badRequest(`email should be all lower case, got ${JSON.stringify(u.email)}`);
-    if (!isHex(u.pubkey, 32))
-      throw internal("invalid pubkey: expected 64 hex characters (32-byte ed25519 key)");
-    for (const other of this.users.values()) {
-      if (other.name === u.name)
-        throw conflict(`user with name ${JSON.stringify(u.name)} already exists`);
-      // The email index is unique and not sparse: a second "" is a duplicate too
-      // (docs/protocol.md#e2-empty-emails-collide).
-      if (other.email === u.email)
-        throw conflict(`user with email ${JSON.stringify(u.email)} already exists`);
-    }
-    const user: User = {
-      id: ++this.userCounter,
-      name: u.name,
-      email: u.email,
-      // Stored exactly as sent (docs/protocol.md#e3-pubkey-kept-as-sent); hex decoding does not
-      // care about case.
-      pubkey: u.pubkey,
-      host: "",
-      description: "",
-    };
-    this.users.set(user.id, user);
-    this.usersChanged();
-    return user;
-  }
-
-  listUsers(name: string | null, email: string | null): User[] {
-    return [...this.users.values()].filter(
-      (u) => (!name || u.name === name) && (!email || u.email === email),
-    );
-  }
-
-  getUser(tidText: string): User {
-    if (!/^\d+$/.test(tidText)) throw badRequest(`invalid user id ${JSON.stringify(tidText)}`);
-    const u = this.users.get(Number(tidText));
-    if (!u) throw notFound(`user ${tidText} not found`);
-    return u;
-  }
-
-  /** `PUT /users/{tid}`: signed over tid+name+email+host+description+pubkey with the stored key. */
-  updateUser(tidText: string, body: string): void {
-    if (!/^\d+$/.test(tidText)) throw badRequest(`invalid user id ${JSON.stringify(tidText)}`);
-    const u = decodeBody<User & { sender_signature_hex: string }>(body, USER_TYPE);
-    const cur = this.users.get(Number(tidText));
-    if (!cur) throw internal(`user ${tidText} not found`);
-    if (u.sender_signature_hex === "") throw badRequest("sender_signature_hex is required");
-    if (!isHex(u.sender_signature_hex)) throw badRequest("sender_signature_hex is not valid hex");
-    const msg = `${tidText}${u.name}${u.email}${u.host}${u.description}${u.pubkey}`;
-    if (!verifyDetached(utf8(msg), u.sender_signature_hex, cur.pubkey)) {
-      throw badRequest("payload verification failed: signature does not match the stored pubkey");
-    }
-    if (u.name !== "" && u.name !== cur.name) throw badRequest("can't change user name");
-    if (u.pubkey !== "" && !isHex(u.pubkey, 32))
-      throw badRequest("invalid pubkey: expected 64 hex characters");
-    if (u.email !== "") cur.email = u.email;
-    if (u.host !== "") cur.host = u.host;
-    if (u.description !== "") cur.description = u.description;
-    if (u.pubkey !== "") cur.pubkey = u.pubkey;
-    this.usersChanged();
-  }
-
-  validateUser(tidText: string, body: string): { is_valid: boolean } {
-    const b = decodeBody<{ payload: string; signature: string }>(body, VALIDATE_BODY_TYPE);
-    // The hex is decoded before the user is looked up: bad hex on an unknown tid is a 400
-    // (docs/protocol.md#e4-validate-decodes-first).
-    if (!isHex(b.payload)) throw badRequest("payload is not valid hex");
-    if (!isHex(b.signature)) throw badRequest("signature is not valid hex");
-    const u = this.getUser(tidText);
-    return { is_valid: verifyDetached(Buffer.from(b.payload, "hex"), b.signature, u.pubkey) };
   }
 
   // ------------------------------------------------- reservations (docs/protocol.md#lifecycle)
@@ -574,7 +358,7 @@ export class Store implements JournalSource {
         `reservation would be deleted at once: expiration_provisioning ${r.data_reservation.expiration_provisioning} is not in the future (server time ${now})`,
       );
     }
-    verifyCustomer(r, this.users.get(r.customer_tid)?.pubkey);
+    verifyCustomer(r, this.phonebook.byId(r.customer_tid)?.pubkey);
     r.id = ++this.reservationCounter;
     // The free escrow acts here and nowhere else (docs/protocol.md#escrow,
     // docs/protocol.md#e9-free-escrow-at-create-only): a reservation reaching pay later, through
@@ -630,7 +414,7 @@ export class Store implements JournalSource {
         );
       }
     }
-    const user = this.users.get(b.tid);
+    const user = this.phonebook.byId(b.tid);
     if (!user) throw notFound(`user ${b.tid} not found`);
     const req =
       which === "provision"
@@ -835,35 +619,6 @@ export class Store implements JournalSource {
   nodeRuntime(nodeId: string): NodeRuntime {
     this.requireNode(nodeId);
     return this.runtime.get(nodeId)!;
-  }
-
-  reservedOf(nodeId: string): Resources {
-    return Object.values(this.nodeRuntime(nodeId).workloads).reduce(
-      (a, w) => sumResources(a, w.reserved),
-      ZERO_RESOURCES,
-    );
-  }
-
-  /** Workload counters as `POST /nodes/{id}/used_resources` would report them. */
-  workloadCounters(nodeId: string): Record<string, number> {
-    const c = {
-      network: 0,
-      volume: 0,
-      zdb_namespace: 0,
-      container: 0,
-      k8s_vm: 0,
-      proxy: 0,
-      reverse_proxy: 0,
-      subdomain: 0,
-      delegate_domain: 0,
-    };
-    for (const w of Object.values(this.nodeRuntime(nodeId).workloads)) {
-      if (w.type === WorkloadType.network) c.network++;
-      else if (w.type === WorkloadType.volume) c.volume++;
-      else if (w.type === WorkloadType.zdb) c.zdb_namespace++;
-      else if (w.type === WorkloadType.container) c.container++;
-    }
-    return c;
   }
 
   /** Where a provisioned workload lives, across all nodes (to say "volume is on another node"). */

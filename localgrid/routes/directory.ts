@@ -2,10 +2,12 @@
  * Directory routes: farms and nodes (docs/protocol.md#farms, docs/protocol.md#nodes), read-only
  * views of the grid.
  */
-import type { GridNode, Store } from "../store";
-import { paginate } from "../store";
+import { reservedOf, workloadCounters } from "../node-runtime";
+import type { GridNode } from "../node-runtime";
+import { pagedReply } from "../paging";
+import type { Store } from "../store";
 import { badRequest, notFound } from "../errors";
-import { ok } from "../http";
+import { ok, route } from "../http";
 import type { RouteDef } from "../http";
 import type { FarmDefinition } from "../grid";
 
@@ -35,7 +37,7 @@ export function nodeView(ctx: DirectoryContext, n: GridNode): Record<string, unk
   const id = n.keys.nodeId;
   const rt = store.nodeRuntime(id);
   const now = store.now();
-  const reserved = store.reservedOf(id);
+  const reserved = reservedOf(rt);
   const ports = new Set(n.def.wg_ports ?? []);
   for (const net of Object.values(rt.networks)) ports.add(net.port);
   const ipv6Addr = n.def.ipv6.split("/")[0];
@@ -56,7 +58,7 @@ export function nodeView(ctx: DirectoryContext, n: GridNode): Record<string, unk
     total_resources: n.def.total_resources,
     used_resources: reserved,
     reserved_resources: reserved,
-    workloads: store.workloadCounters(id),
+    workloads: workloadCounters(rt),
     proofs: [],
     ifaces: [{ name: "zos", addrs: [n.def.ipv6], gateway: [gw6], macaddress: "" }],
     public_config: n.def.public_ipv4
@@ -88,75 +90,53 @@ export function directoryRoutes(ctx: DirectoryContext): RouteDef[] {
   const { store } = ctx;
   const farms = store.grid.farms;
   return [
-    {
-      method: "GET",
-      template: "/explorer/farms",
-      handler: ({ query }) => {
-        const owner = intParam(query, "owner");
-        const name = query.get("name");
-        const all = farms.filter(
-          (f) => (!owner || f.threebot_id === owner) && (!name || f.name === name),
-        );
-        const page = paginate(all, query.get("page"), query.get("size"));
-        return ok(page.items.map(farmView), 200, { Pages: page.pages });
-      },
-    },
-    {
-      method: "GET",
-      template: "/explorer/farms/{farm_id}",
-      handler: ({ params }) => {
-        if (!/^\d+$/.test(params.farm_id))
-          throw badRequest(`invalid farm id ${JSON.stringify(params.farm_id)}`);
-        const f = farms.find((x) => x.id === Number(params.farm_id));
-        if (!f) throw notFound(`farm ${params.farm_id} not found`);
-        return ok(farmView(f));
-      },
-    },
-    {
-      method: "GET",
-      template: "/explorer/nodes",
-      handler: ({ query }) => {
-        const farm = intParam(query, "farm");
-        const country = query.get("country");
-        const city = query.get("city");
-        // Capacity filters compare against totals, not free capacity (docs/protocol.md#nodes).
-        const min = {
-          cru: intParam(query, "cru"),
-          mru: intParam(query, "mru"),
-          sru: intParam(query, "sru"),
-          hru: intParam(query, "hru"),
-        };
-        const all = store.nodeOrder
-          .map((id) => store.nodes.get(id)!)
-          .filter((n) => {
-            const loc = n.def.location ?? n.farm.location;
-            const t = n.def.total_resources;
-            return (
-              (!farm || n.def.farm_id === farm) &&
-              (!country || loc.country === country) &&
-              (!city || loc.city === city) &&
-              t.cru >= min.cru &&
-              t.mru >= min.mru &&
-              t.sru >= min.sru &&
-              t.hru >= min.hru
-            );
-          });
-        const page = paginate(all, query.get("page"), query.get("size"));
-        return ok(
-          page.items.map((n) => nodeView(ctx, n)),
-          200,
-          { Pages: page.pages },
-        );
-      },
-    },
-    {
-      method: "GET",
-      template: "/explorer/nodes/{node_id}",
-      handler: ({ params }) => {
-        const n = store.nodes.get(params.node_id);
-        if (!n) throw notFound(`node ${params.node_id} not found`);
-        return ok(nodeView(ctx, n));
-      },
-    },
+    route("GET", "/explorer/farms", ({ query }) => {
+      const owner = intParam(query, "owner");
+      const name = query.get("name");
+      const all = farms.filter(
+        (f) => (!owner || f.threebot_id === owner) && (!name || f.name === name),
+      );
+      return pagedReply(all, query, (items) => items.map(farmView));
+    }),
+    route("GET", "/explorer/farms/{farm_id}", ({ params }) => {
+      if (!/^\d+$/.test(params.farm_id))
+        throw badRequest(`invalid farm id ${JSON.stringify(params.farm_id)}`);
+      const f = farms.find((x) => x.id === Number(params.farm_id));
+      if (!f) throw notFound(`farm ${params.farm_id} not found`);
+      return ok(farmView(f));
+    }),
+    route("GET", "/explorer/nodes", ({ query }) => {
+      const farm = intParam(query, "farm");
+      const country = query.get("country");
+      const city = query.get("city");
+      // Capacity filters compare against totals, not free capacity (docs/protocol.md#nodes).
+      const min = {
+        cru: intParam(query, "cru"),
+        mru: intParam(query, "mru"),
+        sru: intParam(query, "sru"),
+        hru: intParam(query, "hru"),
+      };
+      const all = store.nodeOrder
+        .map((id) => store.nodes.get(id)!)
+        .filter((n) => {
+          const loc = n.def.location ?? n.farm.location;
+          const t = n.def.total_resources;
+          return (
+            (!farm || n.def.farm_id === farm) &&
+            (!country || loc.country === country) &&
+            (!city || loc.city === city) &&
+            t.cru >= min.cru &&
+            t.mru >= min.mru &&
+            t.sru >= min.sru &&
+            t.hru >= min.hru
+          );
+        });
+      return pagedReply(all, query, (items) => items.map((n) => nodeView(ctx, n)));
+    }),
+    route("GET", "/explorer/nodes/{node_id}", ({ params }) => {
+      const n = store.nodes.get(params.node_id);
+      if (!n) throw notFound(`node ${params.node_id} not found`);
+      return ok(nodeView(ctx, n));
+    }),
   ];
 }

@@ -3,9 +3,10 @@
  * store does the work.
  */
 import type { Store } from "../store";
-import { paginate } from "../store";
-import { JsonText, ok } from "../http";
+import { pagedReply } from "../paging";
+import { JsonText, ok, route } from "../http";
 import type { RouteDef } from "../http";
+import type { Reservation } from "../types";
 
 const GWID = "{gwid:\\d+-\\d+}";
 /**
@@ -15,75 +16,45 @@ const GWID = "{gwid:\\d+-\\d+}";
 const RID = "{id:\\d+}";
 
 export function reservationRoutes(store: Store): RouteDef[] {
+  const R = "/explorer/reservations";
   return [
-    {
-      method: "POST",
-      template: "/explorer/reservations",
-      handler: ({ body }) => ok(store.createReservation(body), 201),
-    },
-    {
-      method: "GET",
-      template: "/explorer/reservations",
-      handler: ({ query }) => {
-        const all = store.listReservations(query.get("customer_tid"), query.get("next_action"));
-        const page = paginate(all, query.get("page"), query.get("size"));
-        const text = `[${page.items.map((r) => store.viewJson(r)).join(",")}]`;
-        return ok(new JsonText(text), 200, { Pages: page.pages });
-      },
-    },
+    route("POST", R, ({ body }) => ok(store.createReservation(body), 201)),
+    route("GET", R, ({ query }) => {
+      const all = store.listReservations(query.get("customer_tid"), query.get("next_action"));
+      const json = (items: Reservation[]) => `[${items.map((r) => store.viewJson(r)).join(",")}]`;
+      return pagedReply(all, query, (items) => new JsonText(json(items)));
+    }),
     // The poll is registered before the workload get, as on the real explorer, and `{node_id}`
     // matches "10-1": `GET .../workloads/10-1?from=0` is a poll for node "10-1"
     // (docs/protocol.md#e11-poll-route-first).
-    {
-      method: "GET",
-      template: "/explorer/reservations/workloads/{node_id}",
-      queries: { from: /^\d+$/ },
-      handler: ({ params, query }) => {
+    route(
+      "GET",
+      `${R}/workloads/{node_id}`,
+      ({ params, query }) => {
         const { items, lastId } = store.poll(params.node_id, Number(query.get("from")));
         return ok(items, 200, { "X-Last-Id": String(lastId) });
       },
-    },
-    {
-      method: "GET",
-      template: `/explorer/reservations/workloads/${GWID}`,
-      handler: ({ params }) => ok(store.getWorkload(params.gwid)),
-    },
-    {
-      method: "PUT",
-      template: `/explorer/reservations/workloads/${GWID}/{node_id}`,
-      handler: ({ params, body }) => {
-        store.putResult(params.gwid, params.node_id, body);
-        return ok(null, 201);
-      },
-    },
-    {
-      method: "DELETE",
-      template: `/explorer/reservations/workloads/${GWID}/{node_id}`,
-      handler: ({ params }) => {
-        store.deleteWorkload(params.gwid, params.node_id);
-        return ok(null);
-      },
-    },
-    {
-      method: "GET",
-      template: `/explorer/reservations/${RID}`,
-      handler: ({ params }) => ok(new JsonText(store.viewJson(store.getReservation(params.id)))),
-    },
-    {
-      method: "POST",
-      template: `/explorer/reservations/${RID}/sign/provision`,
-      handler: ({ params, body }) => {
-        store.signProvision(params.id, body);
-        return ok(null, 201);
-      },
-    },
-    {
-      method: "POST",
-      template: `/explorer/reservations/${RID}/sign/delete`,
-      handler: ({ params, body }) => {
-        store.signDelete(params.id, body);
-        return ok(null, 201);
-      },
-    },
+      { from: /^\d+$/ },
+    ),
+    route("GET", `${R}/workloads/${GWID}`, ({ params }) => ok(store.getWorkload(params.gwid))),
+    route("PUT", `${R}/workloads/${GWID}/{node_id}`, ({ params, body }) => {
+      store.putResult(params.gwid, params.node_id, body);
+      return ok(null, 201);
+    }),
+    route("DELETE", `${R}/workloads/${GWID}/{node_id}`, ({ params }) => {
+      store.deleteWorkload(params.gwid, params.node_id);
+      return ok(null);
+    }),
+    route("GET", `${R}/${RID}`, ({ params }) =>
+      ok(new JsonText(store.viewJson(store.getReservation(params.id)))),
+    ),
+    route("POST", `${R}/${RID}/sign/provision`, ({ params, body }) => {
+      store.signProvision(params.id, body);
+      return ok(null, 201);
+    }),
+    route("POST", `${R}/${RID}/sign/delete`, ({ params, body }) => {
+      store.signDelete(params.id, body);
+      return ok(null, 201);
+    }),
   ];
 }
