@@ -74,3 +74,62 @@ export class RuntimeChangeLog {
     this.changes(runtimes);
   }
 }
+
+/** What a log record must carry: what changed since the previous record. */
+export interface ChangeSet {
+  /** The record starts by forgetting everything (a reset). */
+  reset: boolean;
+  users: boolean;
+  /** Ascending. */
+  reservations: number[];
+  nodes: string[];
+}
+
+/** Collects what changed until the journal takes it for its next record. */
+export class PendingChanges {
+  private reservations = new Set<number>();
+  private nodes = new Set<string>();
+  private users = false;
+  /** Users, counters, the clock and every node: whatever is not a reservation or a node. */
+  private meta = false;
+  private reset = false;
+
+  reservation(id: number): void {
+    this.reservations.add(id);
+  }
+
+  node(id: string): void {
+    this.nodes.add(id);
+  }
+
+  usersChanged(): void {
+    this.users = true;
+  }
+
+  metaChanged(): void {
+    this.meta = true;
+  }
+
+  /** Everything was forgotten: the next record resets, and reservations changed before are moot. */
+  forgotten(): void {
+    this.reservations.clear();
+    this.reset = true;
+    this.meta = true;
+  }
+
+  /** Takes what changed (`allNodes` when meta did) and starts afresh; null if nothing did. */
+  take(allNodes: string[]): ChangeSet | null {
+    const meta = this.meta;
+    const users = meta || this.users;
+    const reservations = [...this.reservations].sort((a, b) => a - b);
+    const nodes = meta ? [...allNodes] : [...this.nodes];
+    if (!users && reservations.length === 0 && nodes.length === 0) return null;
+    const reset = this.reset;
+    this.meta = false;
+    this.users = false;
+    this.reset = false;
+    this.reservations.clear();
+    this.nodes.clear();
+    return { reset, users, reservations, nodes };
+  }
+}

@@ -20,7 +20,7 @@ import { badRequest, HttpError, notFound, unauthorized } from "./errors";
 import { cryptoReady, isHex, nodeKeysFromSeed, utf8, verifyDetached } from "./crypto";
 import type { GridDefinition } from "./grid";
 import type { GridNode, NodeRuntime, ProvisionedWorkload } from "./node-runtime";
-import { RuntimeChangeLog, stateText } from "./persisted-state";
+import { PendingChanges, RuntimeChangeLog, stateText } from "./persisted-state";
 import type { PersistedState } from "./persisted-state";
 import { Phonebook } from "./phonebook";
 import { computeNextAction, deleteQuorumMet, workloadItems } from "./pipeline";
@@ -58,11 +58,7 @@ export class Store implements JournalSource {
   private jsonCache = new Map<number, string>();
   private runtimeLog = new RuntimeChangeLog();
   /** What changed since the last log record (see captureChanges). */
-  private dirtyReservations = new Set<number>();
-  private dirtyNodes = new Set<string>();
-  private dirtyUsers = false;
-  private dirtyMeta = false;
-  private resetPending = false;
+  private pending = new PendingChanges();
   private journal: Journal | null = null;
 
   private constructor(
@@ -171,9 +167,8 @@ export class Store implements JournalSource {
   /** Forgets every user, reservation and node state; the grid and the clock offset stay. */
   reset(): void {
     this.forget();
-    this.dirtyReservations.clear();
-    this.resetPending = true;
-    this.changed();
+    this.pending.forgotten();
+    this.journal?.changed();
   }
 
   /** The grid clock: Unix seconds plus the control-API offset (used to test expiry). */
@@ -190,20 +185,20 @@ export class Store implements JournalSource {
   changed(r?: Reservation): void {
     if (r) {
       this.jsonCache.delete(r.id);
-      this.dirtyReservations.add(r.id);
-    } else this.dirtyMeta = true;
+      this.pending.reservation(r.id);
+    } else this.pending.metaChanged();
     this.journal?.changed();
   }
 
   /** Marks the users changed (a record carries them all: they are few and small). */
   private usersChanged(): void {
-    this.dirtyUsers = true;
+    this.pending.usersChanged();
     this.journal?.changed();
   }
 
   /** Marks one node's runtime (cursor, workloads, networks) and its queue changed. */
   nodeChanged(nodeId: string): void {
-    this.dirtyNodes.add(nodeId);
+    this.pending.node(nodeId);
     this.journal?.changed();
   }
 
@@ -225,7 +220,7 @@ export class Store implements JournalSource {
   }
 
   /** State as JSON: `head` plus the reservations, from the cached serializations. */
-  private stateText(
+  private renderState(
     head: Omit<PersistedState, "reservations">,
     reservations: Iterable<Reservation>,
   ): string {
@@ -246,36 +241,27 @@ export class Store implements JournalSource {
   }
 
   captureChanges(seq: number): string | null {
-    const meta = this.dirtyMeta;
-    const users = meta || this.dirtyUsers;
-    const reset = this.resetPending;
-    const resIds = [...this.dirtyReservations].sort((a, b) => a - b);
-    const nodeIds = meta ? [...this.nodeOrder] : [...this.dirtyNodes];
-    if (!users && resIds.length === 0 && nodeIds.length === 0) return null;
-    this.dirtyMeta = false;
-    this.dirtyUsers = false;
-    this.resetPending = false;
-    this.dirtyReservations.clear();
-    this.dirtyNodes.clear();
+    const c = this.pending.take(this.nodeOrder);
+    if (!c) return null;
     const head: Omit<PersistedState, "reservations"> = {
       version: 1,
       walSeq: seq,
-      ...(reset ? { reset: true as const } : {}),
+      ...(c.reset ? { reset: true as const } : {}),
       clockOffsetSeconds: this.clockOffsetSeconds,
       userCounter: this.phonebook.lastId,
-      users: users ? this.phonebook.all() : [],
+      users: c.users ? this.phonebook.all() : [],
       reservationCounter: this.reservationCounter,
-      queues: this.queueParts(nodeIds),
-      nodeChanges: this.runtimeLog.changes(this.runtimes(nodeIds)),
+      queues: this.queueParts(c.nodes),
+      nodeChanges: this.runtimeLog.changes(this.runtimes(c.nodes)),
     };
-    return this.stateText(
+    return this.renderState(
       head,
-      resIds.flatMap((id) => this.reservations.get(id) ?? []),
+      c.reservations.flatMap((id) => this.reservations.get(id) ?? []),
     );
   }
 
   snapshotText(walSeq: number): string {
-    return this.stateText(
+    return this.renderState(
       {
         version: 1,
         walSeq,
