@@ -3,23 +3,26 @@ export { Network, type NetworkArgs, type NetworkAccessArgs } from "./resources/n
 export { ZdbNamespace, type ZdbNamespaceArgs } from "./resources/zdb";
 export { Volume, type VolumeArgs } from "./resources/volume";
 export { Container, type ContainerArgs } from "./resources/container";
+export { S3Archive, type S3ArchiveOptions } from "./archive/component";
+export { S3ArchiveArgsError } from "./archive/problems";
+export { validateS3ArchiveArgs } from "./archive/rules";
+export { layoutKey } from "./archive/layout";
+export { type NodeLookup } from "./archive/shards";
 export {
-  S3Archive,
-  S3ArchiveArgsError,
   DEFAULTS as S3_ARCHIVE_DEFAULTS,
   MINIO_FLIST,
   MINIO_ENTRYPOINT,
   MINIO_PORT,
-  layoutKey,
-  validateS3ArchiveArgs,
+  DEFAULT_STANDBY_IP,
   type S3ArchiveArgs,
-  type S3ArchiveOptions,
   type S3ArchiveNetworkArgs,
   type S3ArchiveExistingNetworkArgs,
   type ShardNodeInfo,
   type ShardPlacementArgs,
-  type NodeLookup,
-} from "./s3archive";
+  type S3ArchiveTlogArgs,
+  type S3ArchiveStandbyArgs,
+  type MetadataPlacementArgs,
+} from "./archive/args";
 export {
   planRedundancy,
   formatRedundancyReport,
@@ -33,18 +36,8 @@ export {
   type DomainLoss,
   type MetadataLayout,
   type NodePlace,
-} from "./planner";
-export {
-  MINIO_TLOG_FLIST,
-  DEFAULT_STANDBY_IP,
-  type S3ArchiveTlogArgs,
-  type S3ArchiveStandbyArgs,
-  type MetadataPlacementArgs,
-} from "./metadata-replication";
-export {
-  ShardPlacement,
-  StablePassword,
-  type PlacementRequest,
-  type PlacedNode,
-} from "./placement";
-export { ArchiveLayout } from "./placement-layout";
+} from "./archive/planner";
+export { MINIO_TLOG_FLIST } from "./archive/metadata-replication";
+export { ShardPlacement, type PlacementRequest, type PlacedNode } from "./archive/placement";
+export { StablePassword } from "./archive/password";
+export { ArchiveLayout } from "./archive/layout";

@@ -4,8 +4,9 @@
  * host, never in the user's program.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { archiveLayoutProvider } from "./placement-layout";
-import { shardPlacementProvider, stablePasswordProvider } from "./placement";
+import { archiveLayoutProvider } from "./archive/layout-provider";
+import { stablePasswordProvider } from "./archive/password-provider";
+import { shardPlacementProvider } from "./archive/placement-provider";
 import { packageVersion, type ProviderName } from "./provider-reference";
 import { containerProvider } from "./resources/container";
 import { networkProvider } from "./resources/network";

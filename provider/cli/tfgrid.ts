@@ -12,13 +12,13 @@ import { ExplorerClient, type Node, type Reservation } from "../client";
 import { DEFAULT_EXPLORER_URL, resolveConfig } from "../config";
 import { identityFromMnemonic } from "../identity";
 import { cancelReservation, NEXT_ACTION, TAG_PREFIX } from "../reservation";
-import { describeRequest, selectShardNodes, type PlacementRequest } from "../placement";
+import { describeRequest, selectShardNodes, type PlacementRequest } from "../archive/placement";
 import {
   formatRedundancyReport,
   planRedundancy,
   type NodePlace,
   type ShardLocation,
-} from "../planner";
+} from "../archive/planner";
 import { createTagIn } from "../resources/common";
 import { configCommands, registerIdentity } from "./identity";
 import { formatTable } from "./table";

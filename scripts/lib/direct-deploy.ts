@@ -12,7 +12,7 @@ import { containerProvider } from "../../provider/resources/container";
 import { networkProvider } from "../../provider/resources/network";
 import { volumeProvider } from "../../provider/resources/volume";
 import { zdbNamespaceProvider } from "../../provider/resources/zdb";
-import { MINIO_ENTRYPOINT, MINIO_FLIST } from "../../provider/s3archive";
+import { MINIO_ENTRYPOINT, MINIO_FLIST } from "../../provider/archive/args";
 
 type Props = Record<string, unknown>;
 

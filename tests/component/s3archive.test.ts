@@ -114,14 +114,12 @@ pulumi.runtime.setMocks(
   true,
 );
 
-import {
-  S3Archive,
-  S3ArchiveArgsError,
-  checkArchivePlan,
-  locateShards,
-  type S3ArchiveArgs,
-} from "../../provider/s3archive";
-import { MINIO_TLOG_FLIST } from "../../provider/metadata-replication";
+import type { S3ArchiveArgs } from "../../provider/archive/args";
+import { S3Archive } from "../../provider/archive/component";
+import { MINIO_TLOG_FLIST } from "../../provider/archive/metadata-replication";
+import { checkArchivePlan } from "../../provider/archive/plan";
+import { S3ArchiveArgsError } from "../../provider/archive/problems";
+import { locateShards } from "../../provider/archive/shards";
 
 const warnings: string[] = [];
 jest.spyOn(pulumi.log, "warn").mockImplementation(async (msg: string) => {

@@ -396,7 +396,7 @@ const ROWS: Row[] = [
   },
   {
     // Through a raw resource: the stack's shard placement reads tfgrid:explorerUrl without the
-    // https rule (provider/placement.ts explorerUrlFrom) and fails on the lookup instead.
+    // https rule (provider/archive/placement.ts explorerUrlFrom) and fails on the lookup instead.
     name: "tfgrid:explorerUrl plain http to a non-loopback host",
     program: "resource",
     config: { ...zdb({}), "tfgrid:explorerUrl": "http://example.com/explorer" },

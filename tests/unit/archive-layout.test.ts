@@ -3,8 +3,9 @@
 // changed; a preview hands checked inputs back as outputs, so the program warns; create and
 // update store the record without it, so an unchanged archive (whose outputs are the stored
 // ones) never warns again. And the warning names each changed setting, the loss and the fix.
-import { archiveLayoutProvider as p } from "../../provider/placement-layout";
-import { S3ArchiveArgsError, dataLossWarning } from "../../provider/s3archive";
+import { dataLossWarning } from "../../provider/archive/layout";
+import { archiveLayoutProvider as p } from "../../provider/archive/layout-provider";
+import { S3ArchiveArgsError } from "../../provider/archive/problems";
 
 const LAYOUT = "4+2 seq SSD 10GiB: a,b,c,d,e,f";
 const base = {

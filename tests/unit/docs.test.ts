@@ -10,7 +10,7 @@ import {
   type MetadataLayout,
   type NodePlace,
   type ShardLocation,
-} from "../../provider/planner";
+} from "../../provider/archive/planner";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -161,9 +161,9 @@ describe("docs/troubleshooting.md", () => {
       "provider/resources/common.ts",
       "provider/resources/network.ts",
       "provider/resources/validation.ts",
-      "provider/s3archive.ts",
-      "provider/planner.ts",
-      "provider/placement.ts",
+      "provider/archive/rules.ts",
+      "provider/archive/planner.ts",
+      "provider/archive/placement.ts",
       "provider/client/errors.ts",
       "provider/cli/tfgrid.ts",
     ]) {

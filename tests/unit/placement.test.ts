@@ -2,11 +2,11 @@ import {
   checkPlacement,
   explorerUrlFrom,
   selectShardNodes,
-  stablePasswordProvider,
-  shardPlacementProvider,
   type PlacementCandidate,
   type PlacementRequest,
-} from "../../provider/placement";
+} from "../../provider/archive/placement";
+import { stablePasswordProvider } from "../../provider/archive/password-provider";
+import { shardPlacementProvider } from "../../provider/archive/placement-provider";
 
 const NOW = 1_700_000_000;
 

@@ -6,7 +6,7 @@ import {
   describeProblem,
   formatRedundancyReport,
   planRedundancy,
-} from "../../provider/planner";
+} from "../../provider/archive/planner";
 
 /** `count` shards per site, one node each: sites are [farmId, city, country, count]. */
 function layout(sites: [number, string, string, number][], sizeGiB = 10): ShardLocation[] {

@@ -12,8 +12,8 @@ import { generateMnemonic } from "../../provider/identity";
 import { CONTAINER_DEFAULTS } from "../../provider/resources/container";
 import { volumeSpec } from "../../provider/resources/volume";
 import { zdbSpec } from "../../provider/resources/zdb";
-import { DEFAULTS } from "../../provider/s3archive";
-import { DOMAIN_LEVELS } from "../../provider/planner";
+import { DEFAULTS } from "../../provider/archive/args";
+import { DOMAIN_LEVELS } from "../../provider/archive/planner";
 
 const ROOT = path.join(__dirname, "..", "..");
 const T = "tfgrid:index:";
@@ -277,6 +277,8 @@ interface ResourceSource {
   file: string;
   cls: string;
   args: string;
+  /** Where the args interface is, when not in `file`. */
+  argsFile?: string;
   component?: boolean;
 }
 const RESOURCES: Record<string, ResourceSource> = {
@@ -289,23 +291,24 @@ const RESOURCES: Record<string, ResourceSource> = {
   Volume: { file: "provider/resources/volume.ts", cls: "Volume", args: "VolumeArgs" },
   Container: { file: "provider/resources/container.ts", cls: "Container", args: "ContainerArgs" },
   S3Archive: {
-    file: "provider/s3archive.ts",
+    file: "provider/archive/component.ts",
     cls: "S3Archive",
     args: "S3ArchiveArgs",
+    argsFile: "provider/archive/args.ts",
     component: true,
   },
   ShardPlacement: {
-    file: "provider/placement.ts",
+    file: "provider/archive/placement.ts",
     cls: "ShardPlacement",
     args: "ShardPlacementArgs",
   },
   StablePassword: {
-    file: "provider/placement.ts",
+    file: "provider/archive/password.ts",
     cls: "StablePassword",
     args: "StablePasswordArgs",
   },
   ArchiveLayout: {
-    file: "provider/placement-layout.ts",
+    file: "provider/archive/layout.ts",
     cls: "ArchiveLayout",
     args: "ArchiveLayoutArgs",
   },
@@ -328,29 +331,29 @@ const TYPES: Record<string, TypeSource> = {
     iface: "ContainerArgs",
     drill: ["volumes"],
   },
-  ShardNodeInfo: { file: "provider/s3archive.ts", iface: "ShardNodeInfo" },
-  ArchiveLayoutSettings: { file: "provider/placement-layout.ts", iface: "LayoutSettings" },
-  S3ArchivePlacement: { file: "provider/s3archive.ts", iface: "ShardPlacementArgs" },
-  PlacementRequest: { file: "provider/placement.ts", iface: "PlacementRequest" },
-  PlacedNode: { file: "provider/placement.ts", iface: "PlacedNode" },
-  S3ArchiveNetwork: { file: "provider/s3archive.ts", iface: "S3ArchiveNetworkArgs" },
+  ShardNodeInfo: { file: "provider/archive/args.ts", iface: "ShardNodeInfo" },
+  ArchiveLayoutSettings: { file: "provider/archive/layout.ts", iface: "LayoutSettings" },
+  S3ArchivePlacement: { file: "provider/archive/args.ts", iface: "ShardPlacementArgs" },
+  PlacementRequest: { file: "provider/archive/placement.ts", iface: "PlacementRequest" },
+  PlacedNode: { file: "provider/archive/placement.ts", iface: "PlacedNode" },
+  S3ArchiveNetwork: { file: "provider/archive/args.ts", iface: "S3ArchiveNetworkArgs" },
   S3ArchiveExistingNetwork: {
-    file: "provider/s3archive.ts",
+    file: "provider/archive/args.ts",
     iface: "S3ArchiveExistingNetworkArgs",
   },
-  ShardLocation: { file: "provider/planner.ts", iface: "ShardLocation" },
-  S3ArchiveTlog: { file: "provider/metadata-replication.ts", iface: "S3ArchiveTlogArgs" },
-  S3ArchiveStandby: { file: "provider/metadata-replication.ts", iface: "S3ArchiveStandbyArgs" },
+  ShardLocation: { file: "provider/archive/domains.ts", iface: "ShardLocation" },
+  S3ArchiveTlog: { file: "provider/archive/args.ts", iface: "S3ArchiveTlogArgs" },
+  S3ArchiveStandby: { file: "provider/archive/args.ts", iface: "S3ArchiveStandbyArgs" },
   S3ArchiveMetadataPlacement: {
-    file: "provider/metadata-replication.ts",
+    file: "provider/archive/args.ts",
     iface: "MetadataPlacementArgs",
   },
-  DomainReport: { file: "provider/planner.ts", iface: "DomainReport" },
-  DomainWorst: { file: "provider/planner.ts", iface: "DomainReport", drill: ["worst"] },
-  DomainLoss: { file: "provider/planner.ts", iface: "DomainLoss" },
-  NodePlace: { file: "provider/planner.ts", iface: "NodePlace" },
-  MetadataLayout: { file: "provider/planner.ts", iface: "MetadataLayout" },
-  RedundancyReport: { file: "provider/planner.ts", iface: "RedundancyReport" },
+  DomainReport: { file: "provider/archive/domains.ts", iface: "DomainReport" },
+  DomainWorst: { file: "provider/archive/domains.ts", iface: "DomainReport", drill: ["worst"] },
+  DomainLoss: { file: "provider/archive/domains.ts", iface: "DomainLoss" },
+  NodePlace: { file: "provider/archive/domains.ts", iface: "NodePlace" },
+  MetadataLayout: { file: "provider/archive/domains.ts", iface: "MetadataLayout" },
+  RedundancyReport: { file: "provider/archive/planner.ts", iface: "RedundancyReport" },
 };
 /** Object types with no interface of their own: `Record<DomainLevel, DomainReport>`. */
 const RECORD_TYPES: Record<string, { keys: readonly string[]; ref: string }> = {
@@ -596,7 +599,7 @@ describe("schema.json against the TypeScript code (drift)", () => {
 
   describe.each(Object.entries(RESOURCES))("%s", (name, src) => {
     const spec = () => schema.resources[T + name];
-    const args = () => interfaceProps(src.file, src.args);
+    const args = () => interfaceProps(src.argsFile ?? src.file, src.args);
 
     it("inputs: names, required, kinds", () => {
       const c = compareObject(

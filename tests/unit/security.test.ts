@@ -345,7 +345,7 @@ describe("the serialized provider holds no credential", () => {
 
 describe("shard placement talks to the explorer under the same https rule", () => {
   const { shardPlacementProvider } =
-    require("../../provider/placement") as typeof import("../../provider/placement");
+    require("../../provider/archive/placement-provider") as typeof import("../../provider/archive/placement-provider");
   const config = (values: Record<string, string>) => ({
     config: { get: (k: string) => values[k], require: (k: string) => values[k] },
   });

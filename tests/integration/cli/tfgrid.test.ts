@@ -15,8 +15,8 @@ import {
   keyPairFromMnemonic,
   type Identity,
 } from "../../../provider/identity";
-import { selectShardNodes } from "../../../provider/placement";
-import { planRedundancy, RedundancyError } from "../../../provider/planner";
+import { selectShardNodes } from "../../../provider/archive/placement";
+import { planRedundancy, RedundancyError } from "../../../provider/archive/planner";
 import { cancelReservation } from "../../../provider/reservation";
 import { deployZdb } from "./deployed-zdb";
 

@@ -23,156 +23,25 @@
  *   A standby only reads the log: adding or removing one leaves the archive as it is.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { contains, isPrivateRange, parseCidr, parseIpv4 } from "./network/subnets";
-import {
-  ShardPlacement,
-  type PlacedNode,
-  type PlacementRequest,
-  type StablePassword,
-} from "./placement";
+import { Container } from "../resources/container";
+import { Volume } from "../resources/volume";
+import { ZdbNamespace } from "../resources/zdb";
+import type {
+  MetadataPlacementArgs,
+  S3ArchiveArgs,
+  S3ArchiveStandbyArgs,
+  S3ArchiveTlogArgs,
+} from "./args";
+import type { StablePassword } from "./password";
+import { ShardPlacement, type PlacedNode, type PlacementRequest } from "./placement";
 import type { MetadataLayout, NodePlace, RedundancyProblem, ShardLocation } from "./planner";
-import { Container } from "./resources/container";
-import { Volume } from "./resources/volume";
-import { ZdbNamespace } from "./resources/zdb";
 
 /** The MinIO build with TLOG / MASTER (§1.1: ThreeFold's official flist, used by js-sdk with TLOG). */
 export const MINIO_TLOG_FLIST = "https://hub.grid.tf/tf-official-apps/minio:latest.flist";
 /** That flist starts from its own `/.startup.toml` (zinit runs the entrypoint), so none is given. */
 export const MINIO_TLOG_ENTRYPOINT = "";
-/** The standby's default overlay address: .16 of the /24 after MinIO's default one. */
-export const DEFAULT_STANDBY_IP = "172.20.16.16";
-
-/** Where to look for a TLOG or standby node (one node; the archive's other filters don't apply). */
-export interface MetadataPlacementArgs {
-  /** Only these farms (ids). */
-  farms?: number[];
-  /** Only these cities. Default: any city except the MinIO node's. */
-  cities?: string[];
-  /** Only these countries. */
-  countries?: string[];
-  /** Never these nodes. */
-  excludeNodes?: string[];
-}
-
-/** The TLOG 0-db namespace: on `nodeId`, or chosen by `placement` (the default: `{}`). */
-export interface S3ArchiveTlogArgs {
-  /** The node of the TLOG namespace. Exclusive with `placement`. */
-  nodeId?: string;
-  /** Let the archive choose the node (sticky across runs); by default outside MinIO's city. */
-  placement?: MetadataPlacementArgs;
-  /** Size of the TLOG namespace in GiB. Default: `metadataVolumeSizeGiB`. */
-  sizeGiB?: number;
-}
-
-/** A read-only standby MinIO replaying the TLOG: its own node, volume and overlay address. */
-export interface S3ArchiveStandbyArgs {
-  /** The standby's node. Exclusive with `placement`. */
-  nodeId?: string;
-  /** Let the archive choose the node (sticky across runs); by default outside MinIO's city. */
-  placement?: MetadataPlacementArgs;
-  /** Its IPv4 in the network: .2–.254 of its own /24, not MinIO's. Default {@link DEFAULT_STANDBY_IP}. */
-  ip?: string;
-}
-
 /** The replication settings of an archive's arguments. */
-export interface ReplicationArgs {
-  tlog?: S3ArchiveTlogArgs;
-  standby?: S3ArchiveStandbyArgs;
-  existingNetwork?: unknown;
-  network?: { ipRange?: string };
-}
-
-const isInt = (v: unknown, min: number, max: number): boolean =>
-  typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
-
-/** The /24 prefix of an address, e.g. "172.20.15". */
-const net24 = (ip: string): string => ip.split(".").slice(0, 3).join(".");
-
-/** Every problem with `tlog` / `standby` (empty when valid); `minioIp` is the resolved one. */
-export function replicationProblems(
-  a: ReplicationArgs,
-  minioIp: string,
-  networkIpRange: string,
-): RedundancyProblem[] {
-  const problems: RedundancyProblem[] = [];
-  for (const key of ["tlog", "standby"] as const) {
-    const o = a[key];
-    if (o === undefined) continue;
-    if (typeof o !== "object" || o === null) {
-      problems.push({
-        property: key,
-        value: o,
-        reason: "must be an object",
-        fix: `give ${key}: {} to let the archive choose the node, or ${key}: { nodeId: "…" }`,
-      });
-      continue;
-    }
-    if (o.nodeId !== undefined && o.placement !== undefined) {
-      problems.push({
-        property: `${key}.nodeId`,
-        value: o.nodeId,
-        reason: "both nodeId and placement are set",
-        fix: `give either ${key}.nodeId or ${key}.placement, not both`,
-      });
-    }
-    if (o.nodeId !== undefined && (typeof o.nodeId !== "string" || o.nodeId === "")) {
-      problems.push({
-        property: `${key}.nodeId`,
-        value: o.nodeId,
-        reason: "is not a node id",
-        fix: "use a node id listed by GET /nodes (npx tfgrid nodes)",
-      });
-    }
-  }
-  if (a.tlog?.sizeGiB !== undefined && !isInt(a.tlog.sizeGiB, 1, 100_000)) {
-    problems.push({
-      property: "tlog.sizeGiB",
-      value: a.tlog.sizeGiB,
-      reason: "a 0-db namespace size is a whole number of GiB",
-      fix: "set tlog.sizeGiB between 1 and 100000, or leave it unset (the metadata volume's size)",
-    });
-  }
-  if (a.standby !== undefined && a.tlog === undefined) {
-    problems.push({
-      property: "standby",
-      value: "(set)",
-      reason: "a standby MinIO replays the TLOG (MASTER = the TLOG), so it needs one",
-      fix: "add tlog: {} (or tlog: { nodeId }) on another site, or drop the standby",
-    });
-  }
-  if (a.standby !== undefined && a.existingNetwork !== undefined) {
-    problems.push({
-      property: "standby",
-      value: "(set)",
-      reason:
-        "the standby needs its node added to the overlay network, which the archive only does for a network it creates",
-      fix: "let the archive create the network (drop existingNetwork), or run the standby yourself",
-    });
-  }
-  if (a.standby !== undefined) {
-    const ip = a.standby.ip ?? DEFAULT_STANDBY_IP;
-    const n = parseIpv4(ip);
-    const range = parseCidr(networkIpRange);
-    const host = n === undefined ? -1 : n & 255;
-    let reason: string | undefined;
-    if (n === undefined) reason = "is not an IPv4 address";
-    else if (range && isPrivateRange(range) && !contains(range, n))
-      reason = `is outside the network range ${networkIpRange}`;
-    else if (host === 0 || host === 1 || host === 255)
-      reason = `is .${host} of its /24, which zos reserves (.0 network, .1 node gateway, .255 broadcast)`;
-    else if (net24(ip) === net24(minioIp))
-      reason = `is in MinIO's /24 (${net24(minioIp)}.0/24), but every node has its own /24`;
-    if (reason) {
-      problems.push({
-        property: "standby.ip",
-        value: ip,
-        reason: `the address ${reason}`,
-        fix: `pick .2–.254 of another /24 inside ${networkIpRange} than MinIO's (e.g. ${DEFAULT_STANDBY_IP})`,
-      });
-    }
-  }
-  return problems;
-}
+type ReplicationArgs = Pick<S3ArchiveArgs, "tlog" | "standby" | "minioNode">;
 
 /** The flist and entrypoint MinIO runs: the TLOG-capable build when the metadata is replicated. */
 export function minioImage(
@@ -249,7 +118,7 @@ function placeOne(
 export function locateMetadata(
   name: string,
   parent: pulumi.Resource,
-  a: ReplicationArgs & { minioNode?: string },
+  a: ReplicationArgs,
   shards: pulumi.Output<ShardLocation[]>,
   sizes: { tlogGiB: number; standbyGiB: number },
   lookup: PlaceLookup | undefined,
@@ -406,7 +275,7 @@ export function createStandby(
       publicIp6: s.publicIp6,
       ...s.duration,
     },
-    // No replacementTrigger (see the MinIO container in s3archive.ts): its diff decides, so a
+    // No replacementTrigger (see the MinIO container in component.ts): its diff decides, so a
     // standby that keeps its IP is deleted before its replacement is created.
     { parent, dependsOn: s.dependsOn },
   );

@@ -13,26 +13,13 @@
  * An update in place, not a replacement: the plain preview shows `~ update [diff: ~dataShards]`
  * with the settings that changed (a replacement would not do: the engine checks a replacement
  * again without its old inputs). `__`-keys are internal bookkeeping the CLI leaves out of diffs.
+ *
+ * This file is the program side: the record, the layout key and the warning; the provider that
+ * runs in the provider host is layout-provider.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { providerReference } from "./provider-reference";
-
-/**
- * The settings recorded, in the order diffs name them: MinIO's layout (the first five) and what
- * else replaces the shards or the metadata volume, which loses the archive's data just the same
- * (the explorer has no update: a new reservation is a new, empty namespace or volume).
- */
-export const LAYOUT_SETTINGS = [
-  "dataShards",
-  "parityShards",
-  "zdbSizeGiB",
-  "diskType",
-  "shardNodes",
-  "minioNode",
-  "metadataVolumeSizeGiB",
-  "durationHours",
-  "tlogNode",
-] as const;
+import { providerReference } from "../provider-reference";
+import { MINIO_PORT } from "./args";
 
 /** What an archive's data lives on. */
 export interface LayoutSettings {
@@ -50,57 +37,6 @@ export interface LayoutSettings {
   /** The node of the TLOG namespace, when the archive has one (MinIO's layout names it). */
   tlogNode?: string;
 }
-
-type Props = Record<string, unknown>;
-
-/** The layout settings that differ between two records (old state may hold only `layout`). */
-export function changedLayoutSettings(olds: Props, news: Props): string[] {
-  if (olds.dataShards === undefined) {
-    // A record written before the settings were stored: only the layout string compares.
-    return olds.layout === undefined || olds.layout === news.__layout ? [] : ["layout"];
-  }
-  return LAYOUT_SETTINGS.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-}
-
-/** The dynamic provider of {@link ArchiveLayout}: an update in place when the layout changes. */
-export const archiveLayoutProvider: pulumi.dynamic.ResourceProvider = {
-  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    const inputs: Props = {};
-    for (const k of Object.keys(news)) if (k !== "__previous") inputs[k] = news[k];
-    const had = olds && (olds.dataShards !== undefined || olds.layout !== undefined);
-    if (had && changedLayoutSettings(olds, inputs).length > 0) {
-      const previous: Props = {};
-      for (const k of Object.keys(olds)) {
-        if (k.slice(0, 2) !== "__" && k !== "layout" && k !== "notice") previous[k] = olds[k];
-      }
-      previous.layout = olds.__layout !== undefined ? olds.__layout : olds.layout;
-      inputs.__previous = previous;
-    }
-    return { inputs };
-  },
-
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    return { changes: changedLayoutSettings(olds, news).length > 0 };
-  },
-
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-    const crypto: typeof import("crypto") = require("crypto");
-    const outs: Props = {};
-    for (const k of Object.keys(inputs)) if (k !== "__previous") outs[k] = inputs[k];
-    // Not all digits: reservation-backed resources are the ones with numeric ids.
-    return { id: `layout-${crypto.randomBytes(8).toString("hex")}`, outs };
-  },
-
-  async update(_id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
-    const outs: Props = {};
-    for (const k of Object.keys(news)) if (k !== "__previous") outs[k] = news[k];
-    return { outs };
-  },
-
-  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-    return { id, props: props ?? {} };
-  },
-};
 
 /** Arguments of {@link ArchiveLayout}. */
 export interface ArchiveLayoutArgs {
@@ -153,4 +89,54 @@ export class ArchiveLayout extends pulumi.dynamic.Resource {
       "ArchiveLayout",
     );
   }
+}
+
+/** The layout string: what MinIO fixes at first start. A change means a new, empty archive. */
+export function layoutKey(
+  dataShards: number,
+  parityShards: number,
+  zdbSizeGiB: number,
+  diskType: string,
+  nodeIds: string[],
+): string {
+  return `${dataShards}+${parityShards} seq ${diskType} ${zdbSizeGiB}GiB: ${nodeIds.join(",")}`;
+}
+
+/** How a recorded setting reads in the warning. */
+function describeSetting(v: unknown): string {
+  return v === undefined ? "(default)" : String(v);
+}
+
+/**
+ * The warning a preview prints on an archive when a change replaces its shards or its metadata
+ * volume: which settings change, that the new archive starts empty, and what to do first.
+ */
+export function dataLossWarning(
+  name: string,
+  previous: PreviousLayout,
+  now: LayoutSettings,
+  property: (setting: string) => string,
+  minioIp: string,
+): string {
+  const changes: string[] = [];
+  for (const [k, v] of Object.entries(now) as [string, unknown][]) {
+    const old = (previous as Record<string, unknown>)[k];
+    if (!(k in previous) || JSON.stringify(old) === JSON.stringify(v)) continue;
+    if (Array.isArray(old) && Array.isArray(v)) {
+      // Shard nodes, node by node: the count may stay while a node is swapped.
+      const moved = old.filter((n, i) => i < v.length && v[i] !== n).length;
+      const count = old.length === v.length ? "" : ` ${old.length} → ${v.length} shards,`;
+      changes.push(`${property(k)}:${count} ${moved} of ${old.length} shards on other nodes`);
+    } else {
+      changes.push(`${property(k)} ${describeSetting(old)} → ${describeSetting(v)}`);
+    }
+  }
+  const what = changes.length > 0 ? changes.join(", ") : "the shard layout";
+  return (
+    `S3Archive "${name}": this change (${what}) replaces the archive's 0-db shards or its metadata volume, ` +
+    "and MinIO writes its shard layout once: the new archive starts EMPTY, and the objects of the old " +
+    "archive will NOT be in it (the old reservations are deleted). Copy the data out first (for example " +
+    `\`mc mirror\` from http://${minioIp}:${MINIO_PORT} to other storage), then run \`pulumi up\`, then copy ` +
+    "it back into the new archive."
+  );
 }

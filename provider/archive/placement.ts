@@ -8,15 +8,14 @@
  * resource's checked inputs as its outputs during preview, and once created, `check` reuses the
  * stored nodes for as long as the request is unchanged.
  *
- * This file is serialized by value into state (GUIDE §4): no top-level side effects, the explorer
- * client is built inside `check`, configuration is read at call time.
+ * This file holds the algorithm and the program-side resource; the provider that runs in the
+ * provider host is placement-provider.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { providerReference } from "./provider-reference";
-import { ExplorerClient } from "./client/explorer";
-import { rememberNodes } from "./nodecache";
-import type { Node } from "./client/schemas";
-import { resolveExplorerUrl } from "./config";
+import type { Node } from "../client/schemas";
+import { resolveExplorerUrl } from "../config";
+import { providerReference } from "../provider-reference";
+import type { Props } from "./records";
 
 /** What the user asks for: how many shards, from where, with how much free SSD each. */
 export interface PlacementRequest {
@@ -148,9 +147,6 @@ function interleave<T>(lists: T[][]): T[] {
   return out;
 }
 
-/** Props of a ShardPlacement as the engine passes them. */
-type Props = Record<string, unknown>;
-
 /** What the engine sends for a value not known yet (preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -206,11 +202,6 @@ export async function checkPlacement(
   return { inputs: { request, nodes: picked.nodes } };
 }
 
-// configure() keeps the explorer settings on the provider host process, never in the
-// serialized object.
-const SLOT = "__pulumiTfgridPlacementExplorerSettings";
-const URL_KEYS = ["tfgrid:explorerUrl", "tfgrid:allowInsecureExplorer"];
-
 /**
  * `tfgrid:explorerUrl`, then `TFGRID_EXPLORER_URL`, then the local grid — with the provider's
  * https-unless-loopback rule, so a placement never lists nodes over plain http to a remote host.
@@ -222,53 +213,6 @@ export function explorerUrlFrom(
 ): string {
   return resolveExplorerUrl(config, env);
 }
-
-/** The dynamic provider of {@link ShardPlacement}. */
-export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const kept: Record<string, string | undefined> = {};
-    for (const key of URL_KEYS) kept[key] = req.config.get(key);
-    (process as unknown as Record<string, unknown>)[SLOT] = kept;
-  },
-
-  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    const kept = (process as unknown as Record<string, Record<string, string | undefined>>)[SLOT];
-    let baseUrl: string;
-    try {
-      baseUrl = explorerUrlFrom({ get: (key) => kept?.[key] }, process.env);
-    } catch (e) {
-      const problems = (e as { problems?: string[] }).problems ?? [(e as Error).message];
-      return {
-        inputs: news,
-        failures: problems.map((reason) => ({ property: "tfgrid:explorerUrl", reason })),
-      };
-    }
-    const client = new ExplorerClient({ baseUrl });
-    const listNodes = async (): Promise<Node[]> => {
-      const nodes = await client.listNodes();
-      // The shards' own checks look their nodes up next: let them find them here.
-      rememberNodes(baseUrl, nodes);
-      return nodes;
-    };
-    return checkPlacement(olds, news, listNodes, Math.floor(Date.now() / 1000));
-  },
-
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    const replaces = ["request", "nodes"].filter(
-      (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
-    );
-    return { changes: replaces.length > 0, replaces };
-  },
-
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-    const crypto: typeof import("crypto") = require("crypto");
-    return { id: `placement-${crypto.randomBytes(8).toString("hex")}`, outs: inputs };
-  },
-
-  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-    return { id, props: props ?? {} };
-  },
-};
 
 /** Arguments of {@link ShardPlacement}. */
 export interface ShardPlacementArgs {
@@ -292,55 +236,6 @@ export class ShardPlacement extends pulumi.dynamic.Resource {
       opts,
       "tfgrid",
       "ShardPlacement",
-    );
-  }
-}
-
-/** The dynamic provider of {@link StablePassword}: random hex, generated once at create. */
-export const stablePasswordProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    const changed = olds.length !== news.length;
-    return { changes: changed, replaces: changed ? ["length"] : [] };
-  },
-
-  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
-    const crypto: typeof import("crypto") = require("crypto");
-    const length = Number(inputs.length);
-    const value = crypto
-      .randomBytes(Math.ceil(length / 2))
-      .toString("hex")
-      .slice(0, length);
-    return { id: `password-${crypto.randomBytes(8).toString("hex")}`, outs: { length, value } };
-  },
-
-  async read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
-    return { id, props: props ?? {} };
-  },
-};
-
-/** Arguments of {@link StablePassword}. */
-export interface StablePasswordArgs {
-  /** Number of hex characters. Default 32 (128 bits). */
-  length?: number;
-}
-
-/**
- * A random password generated once and kept in state (secret): stable across runs, so the 0-db
- * namespaces it protects are not replaced. Hex only, so it is safe inside a `SHARDS` URL.
- */
-export class StablePassword extends pulumi.dynamic.Resource {
-  declare readonly length: pulumi.Output<number>;
-  /** The password (secret). */
-  declare readonly value: pulumi.Output<string>;
-
-  constructor(name: string, args: StablePasswordArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providerReference("StablePassword"),
-      name,
-      { length: args.length ?? 32, value: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
-      "tfgrid",
-      "StablePassword",
     );
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * The provider of `ShardPlacement`, which runs in the provider host (loaded through
+ * `pulumi-tfgrid/providers`): `check` lists the explorer's nodes and places the shards (see
+ * placement.ts), the rest keeps the decision as it is.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { ExplorerClient } from "../client/explorer";
+import type { Node } from "../client/schemas";
+import { rememberNodes } from "../nodecache";
+import { checkPlacement, explorerUrlFrom } from "./placement";
+import { recordId, type Props } from "./records";
+
+/**
+ * The provider settings placement reads. configure() keeps them on the provider host process
+ * under SLOT, where check() finds them.
+ */
+const URL_KEYS = ["tfgrid:explorerUrl", "tfgrid:allowInsecureExplorer"];
+const SLOT = "__pulumiTfgridPlacementExplorerSettings";
+
+type Kept = Record<string, string | undefined>;
+
+/** The dynamic provider of `ShardPlacement`. */
+export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    const kept: Kept = {};
+    for (const key of URL_KEYS) kept[key] = req.config.get(key);
+    (process as unknown as Record<string, unknown>)[SLOT] = kept;
+  },
+
+  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+    const kept = (process as unknown as Record<string, Kept>)[SLOT];
+    let baseUrl: string;
+    try {
+      baseUrl = explorerUrlFrom({ get: (key) => kept?.[key] }, process.env);
+    } catch (e) {
+      const problems = (e as { problems?: string[] }).problems ?? [(e as Error).message];
+      return {
+        inputs: news,
+        failures: problems.map((reason) => ({ property: "tfgrid:explorerUrl", reason })),
+      };
+    }
+    const client = new ExplorerClient({ baseUrl });
+    const listNodes = async (): Promise<Node[]> => {
+      const nodes = await client.listNodes();
+      // The shards' own checks look their nodes up next: let them find them here.
+      rememberNodes(baseUrl, nodes);
+      return nodes;
+    };
+    return checkPlacement(olds, news, listNodes, Math.floor(Date.now() / 1000));
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = ["request", "nodes"].filter(
+      (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
+    );
+    return { changes: replaces.length > 0, replaces };
+  },
+
+  async create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+    return { id: recordId("placement"), outs: inputs };
+  },
+};
