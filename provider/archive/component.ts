@@ -27,7 +27,7 @@ import { StablePassword } from "./password";
 import { startMinio, startStandby, standbyAt } from "./minio";
 import { planGate, shardProperty, type Build, type Plan } from "./plan";
 import { formatRedundancyReport, type RedundancyReport, type ShardLocation } from "./planner";
-import { S3ArchiveArgsError } from "./problems";
+import { argsError } from "./problems";
 import { subnetOf, validateS3ArchiveArgs } from "./rules";
 import { resolveShards, stackConfigValue, type NodeLookup } from "./shards";
 
@@ -140,12 +140,7 @@ function checkArgs(
   rename: (property: string) => string,
 ): Resolved {
   const problems = validateS3ArchiveArgs(args);
-  if (problems.length > 0) {
-    throw new S3ArchiveArgsError(
-      name,
-      problems.map((p) => ({ ...p, property: rename(p.property) })),
-    );
-  }
+  if (problems.length > 0) throw argsError(name, problems, rename);
   return resolveArgs(args);
 }
 

@@ -13,12 +13,7 @@ import {
   type RedundancyReport,
   type ShardLocation,
 } from "./planner";
-import {
-  S3ArchiveArgsError,
-  SECRET_KEY_PROBLEM,
-  secretKeyOk,
-  type S3ArchiveProblem,
-} from "./problems";
+import { argsError, SECRET_KEY_PROBLEM, secretKeyOk, type S3ArchiveProblem } from "./problems";
 import { stackNodeLookup, type LocatedShards, type NodeLookup } from "./shards";
 
 /** What the resolved layout gate carries. */
@@ -56,7 +51,7 @@ export interface PlanSettings {
 
 /**
  * The check every reservation waits for: runs the planner on the located shards and throws one
- * {@link S3ArchiveArgsError} with the earlier problems (unknown nodes, secret key) and the
+ * `S3ArchiveArgsError` with the earlier problems (unknown nodes, secret key) and the
  * planner's, the planner's `shards` property renamed to the setting the user wrote.
  */
 export function checkArchivePlan(
@@ -86,13 +81,7 @@ export function checkArchivePlan(
       })),
     );
   }
-  if (all.length > 0 || !report) {
-    const rename = s.settingName ?? ((p: string) => p);
-    throw new S3ArchiveArgsError(
-      name,
-      all.map((p) => ({ ...p, property: rename(p.property) })),
-    );
-  }
+  if (all.length > 0 || !report) throw argsError(name, all, s.settingName);
   return { shards, report };
 }
 

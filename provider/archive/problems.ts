@@ -43,3 +43,15 @@ export const SECRET_KEY_PROBLEM: S3ArchiveProblem = {
 
 /** A secret key MinIO takes: a string of at least 8 characters. */
 export const secretKeyOk = (k: unknown): boolean => typeof k === "string" && k.length >= 8;
+
+/** The error for `problems`, each named the way the user wrote the setting (`rename`). */
+export function argsError(
+  archive: string,
+  problems: S3ArchiveProblem[],
+  rename: (property: string) => string = (p) => p,
+): S3ArchiveArgsError {
+  return new S3ArchiveArgsError(
+    archive,
+    problems.map((p) => ({ ...p, property: rename(p.property) })),
+  );
+}
