@@ -40,6 +40,7 @@ import type { MetadataLayout, NodePlace, RedundancyProblem, ShardLocation } from
 export const MINIO_TLOG_FLIST = "https://hub.grid.tf/tf-official-apps/minio:latest.flist";
 /** That flist starts from its own `/.startup.toml` (zinit runs the entrypoint), so none is given. */
 export const MINIO_TLOG_ENTRYPOINT = "";
+
 /** The replication settings of an archive's arguments. */
 type ReplicationArgs = Pick<S3ArchiveArgs, "tlog" | "standby" | "minioNode">;
 
