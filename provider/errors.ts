@@ -9,11 +9,8 @@ export class TfgridError extends Error {
 
   constructor(code: string, message: string) {
     super(message);
-    // Set explicitly: Pulumi serializes classes into ES5 functions where `super(message)` becomes
-    // `Error.call(this, message)` (which does not set it) and `new.target` is undefined. For the
-    // same reason every subclass assigns its `name` as a literal.
-    this.message = message;
     this.code = code;
-    this.name = "TfgridError";
+    // Every subclass is named after itself without repeating its name.
+    this.name = new.target.name;
   }
 }

@@ -26,7 +26,6 @@ export class ExplorerError extends TfgridError {
 
   constructor(code: string, message: string, init: ExplorerErrorInit) {
     super(code, message);
-    this.name = "ExplorerError";
     this.method = init.method;
     this.path = init.path;
     this.status = init.status;
@@ -86,7 +85,6 @@ export class ExplorerHttpError extends ExplorerError {
     hint?: string,
   ) {
     super(code, httpMessage(init, hint), init);
-    this.name = "ExplorerHttpError";
   }
 }
 
@@ -101,7 +99,6 @@ const URL_HINT =
 export class ExplorerRouteNotFoundError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(init, "explorer.no_route", `no such route on this server; ${URL_HINT}`);
-    this.name = "ExplorerRouteNotFoundError";
   }
 }
 
@@ -113,55 +110,24 @@ export class ExplorerMethodNotAllowedError extends ExplorerHttpError {
       "explorer.method_not_allowed",
       `this server has the path but not for ${init.method}; ${URL_HINT}`,
     );
-    this.name = "ExplorerMethodNotAllowedError";
   }
 }
 
 /** 400: the explorer rejected the request (e.g. "failed to verify customer signature"). */
-export class ExplorerBadRequestError extends ExplorerHttpError {
-  constructor(init: ExplorerErrorInit & { status: number }) {
-    super(init, "explorer.bad_request");
-    this.name = "ExplorerBadRequestError";
-  }
-}
+export class ExplorerBadRequestError extends ExplorerHttpError {}
 /** 401: bad or missing signature. */
-export class ExplorerUnauthorizedError extends ExplorerHttpError {
-  constructor(init: ExplorerErrorInit & { status: number }) {
-    super(init, "explorer.unauthorized");
-    this.name = "ExplorerUnauthorizedError";
-  }
-}
+export class ExplorerUnauthorizedError extends ExplorerHttpError {}
 /**
  * 404 with the explorer's `{"error"}` body: no such user, farm, node or reservation. Test with
  * {@link isNotFound}, never with `status === 404` (a router 404 is not "gone").
  */
-export class ExplorerNotFoundError extends ExplorerHttpError {
-  constructor(init: ExplorerErrorInit & { status: number }) {
-    super(init, "explorer.not_found");
-    this.name = "ExplorerNotFoundError";
-  }
-}
+export class ExplorerNotFoundError extends ExplorerHttpError {}
 /** 409: e.g. user name or email already registered. */
-export class ExplorerConflictError extends ExplorerHttpError {
-  constructor(init: ExplorerErrorInit & { status: number }) {
-    super(init, "explorer.conflict");
-    this.name = "ExplorerConflictError";
-  }
-}
+export class ExplorerConflictError extends ExplorerHttpError {}
 /** 429: too many requests (retried for idempotent requests, honouring Retry-After). */
-export class ExplorerRateLimitError extends ExplorerHttpError {
-  constructor(init: ExplorerErrorInit & { status: number }) {
-    super(init, "explorer.rate_limited");
-    this.name = "ExplorerRateLimitError";
-  }
-}
+export class ExplorerRateLimitError extends ExplorerHttpError {}
 /** 5xx. */
-export class ExplorerServerError extends ExplorerHttpError {
-  constructor(init: ExplorerErrorInit & { status: number }) {
-    super(init, "explorer.server_error");
-    this.name = "ExplorerServerError";
-  }
-}
+export class ExplorerServerError extends ExplorerHttpError {}
 
 function codeForStatus(status: number): string {
   switch (status) {
@@ -222,7 +188,6 @@ export class ExplorerNetworkError extends ExplorerError {
       `explorer ${init.method} ${init.path} failed: ${init.reason}${maybe}`,
       init,
     );
-    this.name = "ExplorerNetworkError";
     this.timedOut = init.timedOut;
     this.errno = init.errno;
   }
@@ -244,7 +209,6 @@ export class ExplorerResponseError extends ExplorerError {
       `explorer ${init.method} ${init.path} answered ${String(init.status)} with an unexpected body${where}${more}`,
       init,
     );
-    this.name = "ExplorerResponseError";
     this.issues = init.issues;
   }
 

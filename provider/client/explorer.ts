@@ -1,12 +1,6 @@
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import axios, { type AxiosInstance } from "axios";
 import { z } from "zod";
-import {
-  describeBody,
-  ExplorerNetworkError,
-  ExplorerResponseError,
-  type ExplorerError,
-  httpError,
-} from "./errors";
+import { ExplorerResponseError } from "./errors";
 import {
   createReservationResponseSchema,
   farmSchema,
@@ -20,6 +14,7 @@ import {
   type ReservationCreate,
   type User,
 } from "./schemas";
+import { Transport, type Attempt, type RetryPolicy } from "./transport";
 
 /** Options of {@link ExplorerClient}. */
 export interface ExplorerClientOptions {
@@ -54,62 +49,28 @@ export interface ReservationFilter {
   next_action?: number;
 }
 
-/**
- * When a failed request may be sent again:
- * - `idempotent`: network errors, 408, 429 and 5xx (GETs, sign-delete, user lookups).
- * - `unsent`: only failures that prove the server did not act: connection refused / DNS, 429, 502,
- *   503, 504 (user registration — a 500 there is a validation error).
- * - `never`: create; the caller resolves ambiguity (reservation.ts tags metadata and looks up).
- */
-type RetryPolicy = "idempotent" | "unsent" | "never";
-
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_RETRIES = 5;
 const DEFAULT_MIN_BACKOFF_MS = 200;
-const MAX_BACKOFF_MS = 5_000;
-/** A Retry-After beyond this is ignored in favour of our own backoff (as openai-node does). */
-const MAX_RETRY_AFTER_MS = 60_000;
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
-/** Errors proving the request never reached the server. */
-const UNSENT_ERRNOS = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
-
-interface Call<T> {
-  method: "GET" | "POST" | "PUT";
-  path: string;
-  params?: Record<string, string | number>;
-  data?: unknown;
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
-  ok: number[];
-  retry: RetryPolicy;
-}
-
-interface Attempt<T> {
-  value: T;
-  headers: AxiosResponse["headers"];
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Typed client of the explorer API (reservations era). Every response is validated with zod;
  * failures are {@link ExplorerError} subclasses. Holds no global state: build one per operation.
  */
 export class ExplorerClient {
-  private readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly minBackoffMs: number;
-  private readonly http: AxiosInstance;
-  private readonly log?: (msg: string) => void;
+  private readonly transport: Transport;
 
   constructor(opts: ExplorerClientOptions) {
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.maxRetries = opts.maxRetries ?? DEFAULT_MAX_RETRIES;
-    this.minBackoffMs = opts.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
-    this.http = opts.transport ?? axios.create();
-    this.log = opts.log;
+    this.transport = new Transport({
+      baseUrl: opts.baseUrl.replace(/\/+$/, ""),
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
+      minBackoffMs: opts.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS,
+      http: opts.transport ?? axios.create(),
+      log: opts.log,
+    });
   }
 
   /** `GET /nodes/{id}`; ExplorerNotFoundError on 404. */
@@ -139,28 +100,13 @@ export class ExplorerClient {
 
   /** `GET /users?name=`: the first match, or undefined. */
   async findUserByName(name: string): Promise<User | undefined> {
-    const users = await this.call({
-      method: "GET",
-      path: "/users",
-      params: { name },
-      schema: z.array(userSchema()).nullable(),
-      ok: [200],
-      retry: "idempotent",
-    });
-    return users.value?.[0];
+    const users = await this.get("/users", z.array(userSchema()).nullable(), { name });
+    return users?.[0];
   }
 
   /** `POST /users`. Retried only when the server surely did not act; never on a 4xx or 500. */
   async registerUser(u: { name: string; email: string; pubkey: string }): Promise<User> {
-    const r = await this.call({
-      method: "POST",
-      path: "/users",
-      data: u,
-      schema: userSchema(),
-      ok: [200, 201],
-      retry: "unsent",
-    });
-    return r.value;
+    return this.post("/users", u, userSchema(), "unsent");
   }
 
   /**
@@ -169,15 +115,7 @@ export class ExplorerClient {
    * up by its metadata tag via {@link listReservations} before creating again.
    */
   async createReservation(body: ReservationCreate): Promise<CreateReservationResponse> {
-    const r = await this.call({
-      method: "POST",
-      path: "/reservations",
-      data: body,
-      schema: createReservationResponseSchema(),
-      ok: [200, 201],
-      retry: "never",
-    });
-    return r.value;
+    return this.post("/reservations", body, createReservationResponseSchema(), "never");
   }
 
   /** `GET /reservations/{id}`. */
@@ -198,19 +136,28 @@ export class ExplorerClient {
     id: number,
     body: { tid: number; signature: string; epoch: number },
   ): Promise<void> {
-    await this.call({
-      method: "POST",
-      path: `/reservations/${id}/sign/delete`,
-      data: body,
-      schema: z.unknown(),
-      ok: [200, 201, 204],
-      retry: "idempotent",
-    });
+    await this.post(`/reservations/${id}/sign/delete`, body, z.unknown(), "idempotent", [204]);
   }
 
-  private async get<T>(path: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T> {
-    const r = await this.call({ method: "GET", path, schema, ok: [200], retry: "idempotent" });
-    return r.value;
+  private async get<T>(
+    path: string,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+    params?: Record<string, string | number>,
+  ): Promise<T> {
+    const call = { method: "GET", path, params, schema, ok: [200], retry: "idempotent" } as const;
+    return (await this.transport.call(call)).value;
+  }
+
+  /** A POST answered 200 or 201 (or one of `alsoOk`), retried as `retry` allows. */
+  private async post<T>(
+    path: string,
+    data: unknown,
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+    retry: RetryPolicy,
+    alsoOk: number[] = [],
+  ): Promise<T> {
+    const ok = [200, 201, ...alsoOk];
+    return (await this.transport.call({ method: "POST", path, data, schema, ok, retry })).value;
   }
 
   /** Reads `Pages` from page 1, then fetches pages 2..N (§1.2). */
@@ -228,7 +175,7 @@ export class ExplorerClient {
       .nullable()
       .transform((v) => v ?? []);
     const fetchPage = (page: number): Promise<Attempt<T[]>> =>
-      this.call({
+      this.transport.call({
         method: "GET",
         path,
         params: { ...params, page, size: PAGE_SIZE },
@@ -259,154 +206,4 @@ export class ExplorerClient {
     }
     return n;
   }
-
-  private async call<T>(c: Call<T>): Promise<Attempt<T>> {
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.once(c);
-      if (!("error" in outcome)) return outcome;
-      const { error, retryAfterMs } = outcome;
-      if (attempt >= this.maxRetries || !retryable(c.retry, error)) throw error;
-      const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, this.minBackoffMs * 2 ** attempt);
-      const delay =
-        retryAfterMs !== undefined && retryAfterMs <= MAX_RETRY_AFTER_MS ? retryAfterMs : backoff;
-      const why =
-        error instanceof ExplorerNetworkError
-          ? error.timedOut
-            ? "timeout"
-            : (error.errno ?? "network error")
-          : String(error.status);
-      this.log?.(
-        `explorer ${c.method} ${c.path} failed (${why}), retry ${attempt + 1}/${this.maxRetries} in ${Math.round(delay)} ms`,
-      );
-      await sleep(delay);
-    }
-  }
-
-  /** One HTTP exchange: a parsed value, or the error plus any Retry-After hint. */
-  private async once<T>(
-    c: Call<T>,
-  ): Promise<Attempt<T> | { error: ExplorerError; retryAfterMs?: number }> {
-    const where = { method: c.method, path: c.path };
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    let res: AxiosResponse<string>;
-    try {
-      res = await this.http.request<string>({
-        method: c.method,
-        url: this.baseUrl + c.path,
-        params: c.params,
-        data: c.data === undefined ? undefined : JSON.stringify(c.data),
-        headers: {
-          Accept: "application/json",
-          ...(c.data === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        timeout: this.timeoutMs,
-        signal: controller.signal,
-        responseType: "text",
-        // Keep the raw text: we parse it ourselves so a malformed body is reported, not guessed.
-        transformResponse: [(d: unknown) => d],
-        validateStatus: () => true,
-        // Following a redirect would replay a POST; GETs may follow one (e.g. a proxy moving the prefix).
-        maxRedirects: c.method === "GET" ? 5 : 0,
-      });
-    } catch (e) {
-      const timedOut =
-        controller.signal.aborted || (axios.isAxiosError(e) && e.code === "ECONNABORTED");
-      const errno = errnoOf(e);
-      const sent = errno === undefined || !UNSENT_ERRNOS.includes(errno);
-      return {
-        error: new ExplorerNetworkError({
-          ...where,
-          reason: timedOut ? `no answer within ${this.timeoutMs} ms` : describeFailure(e, errno),
-          timedOut,
-          errno,
-          ambiguous: c.retry === "never" && sent,
-        }),
-      };
-    } finally {
-      clearTimeout(timer);
-    }
-
-    const { body, json } = parseBody(res.data);
-    if (!c.ok.includes(res.status)) {
-      return {
-        error: httpError({
-          ...where,
-          status: res.status,
-          body,
-          ambiguous: c.retry === "never" && res.status >= 500,
-        }),
-        retryAfterMs: parseRetryAfter(res.headers["retry-after"]),
-      };
-    }
-    if (!json) {
-      // A success status with a body that is not JSON at all (a truncated answer, a proxy's page).
-      return {
-        error: new ExplorerResponseError({
-          ...where,
-          status: res.status,
-          body,
-          issues: [{ path: [], message: `not JSON: ${describeBody(body)}` }],
-        }),
-      };
-    }
-    const parsed = c.schema.safeParse(body);
-    if (!parsed.success) {
-      return {
-        error: new ExplorerResponseError({
-          ...where,
-          status: res.status,
-          body,
-          issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
-        }),
-      };
-    }
-    return { value: parsed.data, headers: res.headers };
-  }
-}
-
-function retryable(policy: RetryPolicy, e: ExplorerError): boolean {
-  if (policy === "never" || e instanceof ExplorerResponseError) return false;
-  if (e instanceof ExplorerNetworkError) {
-    return policy === "idempotent" || (e.errno !== undefined && UNSENT_ERRNOS.includes(e.errno));
-  }
-  const s = e.status ?? 0;
-  if (policy === "unsent") return s === 429 || s === 502 || s === 503 || s === 504;
-  return s === 408 || s === 429 || s >= 500;
-}
-
-/**
- * JSON when it parses; otherwise the raw text with `json: false` (an empty body is `null`, like
- * the explorer's, and counts as JSON).
- */
-function parseBody(text: unknown): { body: unknown; json: boolean } {
-  if (typeof text !== "string") return { body: text, json: true };
-  if (text.trim() === "") return { body: null, json: true };
-  try {
-    return { body: JSON.parse(text) as unknown, json: true };
-  } catch {
-    return { body: text, json: false };
-  }
-}
-
-/** `Retry-After` as delta-seconds or an HTTP date, in ms; undefined if absent or unparsable. */
-export function parseRetryAfter(value: unknown, now: number = Date.now()): number | undefined {
-  if (typeof value !== "string" || value.trim() === "") return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function errnoOf(e: unknown): string | undefined {
-  if (typeof e === "object" && e !== null && "code" in e) {
-    const code = (e as { code: unknown }).code;
-    if (typeof code === "string" && code.startsWith("E") && !code.startsWith("ERR_")) return code;
-  }
-  return undefined;
-}
-
-function describeFailure(e: unknown, errno: string | undefined): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return errno !== undefined && !msg.includes(errno) ? `${errno}: ${msg}` : msg;
 }

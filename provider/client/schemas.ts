@@ -4,11 +4,17 @@ import { z } from "zod";
 // or different explorer may add fields, and we must not reject or drop them. Go encodes nil slices
 // as `null`, so lists the server may leave empty are nullish.
 //
-// Schemas are built by functions, never held at module scope: dynamic providers are serialized by
-// value (GUIDE §4) and a zod instance (bound methods) cannot be, so a provider that reached a
-// module-level schema would fail to serialize. Building one costs microseconds.
+// Each schema is a function that builds it (microseconds): the names are the client's exported
+// API, and a caller composing one gets a fresh instance.
 
 const int = () => z.number().int();
+
+/** A list Go may send as `null` (a nil slice), read as `[]`. */
+const listOrEmpty = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .array(item)
+    .nullish()
+    .transform((v) => v ?? []);
 
 /** `{cru, mru, hru, sru}`: cru in vCPU, the others in GiB (may be fractional). */
 export const resourcesSchema = () =>
@@ -63,17 +69,11 @@ export const nodeSchema = () =>
       total_resources: resourcesSchema(),
       used_resources: resourcesSchema(),
       reserved_resources: resourcesSchema(),
-      wg_ports: z
-        .array(int())
-        .nullish()
-        .transform((v) => v ?? []),
+      wg_ports: listOrEmpty(int()),
       public_config: publicConfigSchema()
         .nullish()
         .transform((v) => v ?? null),
-      ifaces: z
-        .array(ifaceSchema())
-        .nullish()
-        .transform((v) => v ?? []),
+      ifaces: listOrEmpty(ifaceSchema()),
       updated: int(),
       free_to_use: z.boolean(),
       id: int().optional(),
@@ -122,7 +122,7 @@ export const signingRequestSchema = () =>
   z.object({ signers: z.array(int()).nullish(), quorum_min: int() }).passthrough();
 export type SigningRequest = z.infer<ReturnType<typeof signingRequestSchema>>;
 
-/** Workloads are checked for their common fields only; reservation.ts owns their shapes. */
+/** Workloads are checked for their common fields only; the resources that build them own their shapes. */
 const workloadSchema = () => z.object({ workload_id: int() }).passthrough();
 const workloads = () => z.array(workloadSchema()).nullish();
 
@@ -211,11 +211,7 @@ export function okResultProblem(r: WorkloadResult): string | undefined {
 export const signingSignatureSchema = () =>
   z.object({ tid: int(), signature: z.string(), epoch: int().optional() }).passthrough();
 
-const signatures = () =>
-  z
-    .array(signingSignatureSchema())
-    .nullish()
-    .transform((v) => v ?? []);
+const signatures = () => listOrEmpty(signingSignatureSchema());
 
 /** A stored reservation (§3.1). `results` and `signatures_*` are normalised to arrays. */
 export const reservationSchema = () =>
@@ -235,10 +231,7 @@ export const reservationSchema = () =>
         .string()
         .nullish()
         .transform((v) => v ?? ""),
-      results: z
-        .array(workloadResultSchema())
-        .nullish()
-        .transform((v) => v ?? []),
+      results: listOrEmpty(workloadResultSchema()),
     })
     .passthrough();
 export type Reservation = z.infer<ReturnType<typeof reservationSchema>>;
@@ -257,7 +250,7 @@ export interface ReservationCreate {
   signatures_farmer: unknown[];
   signatures_delete: unknown[];
   epoch: number;
-  /** ≤ 1024 bytes, not signed: where reservation.ts tags a create for idempotent retries. */
+  /** ≤ 1024 bytes, not signed: where provider/reservation/register.ts tags a create for idempotent retries. */
   metadata: string;
   results: unknown[];
 }

@@ -157,7 +157,9 @@ describe("docs/troubleshooting.md", () => {
     for (const f of [
       "provider/config.ts",
       "provider/identity.ts",
-      "provider/reservation.ts",
+      "provider/reservation/register.ts",
+      "provider/reservation/wait.ts",
+      "provider/reservation/cancel.ts",
       "provider/resources/common.ts",
       "provider/resources/network.ts",
       "provider/resources/validation.ts",

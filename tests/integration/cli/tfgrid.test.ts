@@ -7,7 +7,8 @@ import * as path from "path";
 import bs58 from "bs58";
 import nacl from "tweetnacl";
 import { startLocalGrid, type LocalGrid } from "../../../localgrid";
-import { runCli, type CliIo } from "../../../provider/cli/tfgrid";
+import type { CliIo } from "../../../provider/cli/args";
+import { runCli } from "../../../provider/cli/tfgrid";
 import { registerIdentity } from "../../../provider/cli/identity";
 import { ExplorerClient } from "../../../provider/client/explorer";
 import {

@@ -1,0 +1,72 @@
+// The pace of a wait on the explorer: progress lines, the gaps between polls, and how long
+// workloads of each kind took to provision in this process.
+
+/** A progress sink; the providers pass one that logs through the engine when there is one. */
+export type Log = (msg: string) => void;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How often a long wait says it is still waiting. */
+const PROGRESS_EVERY_MS = 5000;
+
+/**
+ * A progress line at most every 5 s of a wait that began at `started`; `line` gets the seconds
+ * waited so far.
+ */
+export function progressLog(
+  log: Log,
+  started: number,
+): (line: (seconds: number) => string) => void {
+  let last = started;
+  return (line) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    log(line(Math.round((now - started) / 1000)));
+  };
+}
+
+/** Observed provisioning times (ms) per workload kind in this process, the last 20 of each. */
+const provisionTimes: Record<string, number[]> = {};
+
+/**
+ * So that later waits poll around when a result is due instead of on a fixed beat: the median
+ * observed provisioning time of `what` in this process (ms), else of any kind (a stack's
+ * single container follows its 0-dbs and volume); undefined before the first result.
+ */
+export function expectedProvisionMs(what: string): number | undefined {
+  const own = provisionTimes[what];
+  const xs = own?.length ? own : Object.values(provisionTimes).flat();
+  if (xs.length === 0) return undefined;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Records that `what` was seen provisioned `ms` after the wait began (keeps the last 20). */
+export function recordProvisionMs(what: string, ms: number): void {
+  const xs = (provisionTimes[what] ??= []);
+  xs.push(ms);
+  if (xs.length > 20) xs.shift();
+}
+
+/** Forgets the observed times (tests). */
+export function clearProvisionTimes(): void {
+  for (const what of Object.keys(provisionTimes)) delete provisionTimes[what];
+}
+
+/**
+ * The wait before poll number `n` (0-based) of a deploy. Nodes take seconds to provision, so
+ * there is no poll at once. With an expected time from earlier workloads of the kind, the first
+ * poll goes just before it and the next ones follow closely; without one, the first comes after
+ * half an interval. The gaps then grow by half each time up to `pollIntervalMs`, so a slow node
+ * (a real grid's minutes-long flist download) costs no more requests than the fixed beat did.
+ */
+export function pollWaitMs(n: number, pollIntervalMs: number, expectedMs?: number): number {
+  if (n === 0) {
+    return expectedMs === undefined
+      ? pollIntervalMs / 2
+      : Math.max(pollIntervalMs / 10, expectedMs - pollIntervalMs / 10);
+  }
+  const base = expectedMs === undefined ? pollIntervalMs / 2 : pollIntervalMs / 4;
+  return Math.min(pollIntervalMs, base * 1.5 ** n);
+}

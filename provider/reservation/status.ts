@@ -1,0 +1,26 @@
+// What the explorer's answers mean for a reservation: whether it still runs, and which failures
+// of a request are worth another try.
+import type { Reservation } from "../client/schemas";
+
+/** `next_action` values after which a reservation no longer runs (§4.1). */
+export const NEXT_ACTION = { deploy: 3, delete: 4, invalid: 5, deleted: 6 } as const;
+
+/** True when the reservation is cancelled, deleted, rejected or past its expiry. */
+export function isGone(r: Reservation, nowSeconds: number): boolean {
+  return (
+    r.next_action >= NEXT_ACTION.delete || r.data_reservation.expiration_reservation <= nowSeconds
+  );
+}
+
+/**
+ * Errors worth another try inside a wait that has its own deadline: no answer, a 5xx, an
+ * unreadable body, a 408/429. The request is a GET or a sign-delete, both safe to repeat. A
+ * router's 404 or 405 is not among them: it says the explorer URL is wrong, which waiting does not
+ * fix (the wait fails at once, naming it).
+ */
+export function isTransient(e: unknown): boolean {
+  const err = e as { status?: number; code?: string };
+  if (err.code === "explorer.network" || err.code === "explorer.bad_response") return true;
+  const s = err.status;
+  return typeof s === "number" && (s >= 500 || s === 408 || s === 429);
+}
