@@ -11,7 +11,6 @@ const ed2curve: { convertPublicKey(pk: Uint8Array): Uint8Array | null } = requir
 export class CryptoError extends TfgridError {
   constructor(message: string) {
     super("crypto.invalid_key", message);
-    this.name = "CryptoError";
   }
 }
 

@@ -13,12 +13,7 @@ export interface Identity {
 }
 
 /** Raised for an unusable mnemonic or tid. The message never contains the mnemonic. */
-export class IdentityError extends TfgridError {
-  constructor(code: string, message: string) {
-    super(code, message);
-    this.name = "IdentityError";
-  }
-}
+export class IdentityError extends TfgridError {}
 
 /** Number of words of a mnemonic encoding a 32-byte seed. */
 export const MNEMONIC_WORDS = 24;

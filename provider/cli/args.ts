@@ -14,11 +14,25 @@ export interface CliIo {
   stdin?: () => Promise<string>;
 }
 
-/** The options of every command (util.parseArgs' form). */
-export const COMMON_OPTIONS = {
-  explorer: { type: "string" },
-  json: { type: "boolean" },
-} as const;
+type StringOptions<S extends string> = { [K in S]: { type: "string" } };
+type BooleanOptions<B extends string> = { [K in B]: { type: "boolean" } };
+
+/**
+ * A command's options in util.parseArgs' form: `strings` and `booleans` by name, plus the two
+ * every command takes (--explorer URL, --json).
+ */
+export function commandOptions<S extends string, B extends string = never>(
+  strings: readonly S[],
+  booleans: readonly B[] = [],
+): StringOptions<S | "explorer"> & BooleanOptions<B | "json"> {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    explorer: { type: "string" },
+    json: { type: "boolean" },
+  };
+  for (const name of strings) options[name] = { type: "string" };
+  for (const name of booleans) options[name] = { type: "boolean" };
+  return options as StringOptions<S | "explorer"> & BooleanOptions<B | "json">;
+}
 
 /** --explorer, else $TFGRID_EXPLORER_URL, else the local grid's default. */
 export function explorerUrl(values: { explorer?: string }, env: NodeJS.ProcessEnv): string {

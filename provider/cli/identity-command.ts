@@ -1,13 +1,13 @@
 // `tfgrid identity new`: a fresh mnemonic, registered, printed with the stack config lines.
 import { parseArgs } from "util";
-import { COMMON_OPTIONS, explorerUrl, UsageError, type CliIo } from "./args";
+import { commandOptions, explorerUrl, UsageError, type CliIo } from "./args";
 import { configCommands, registerIdentity } from "./identity";
 import { print } from "./table";
 
 export async function identityNew(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...COMMON_OPTIONS, name: { type: "string" }, email: { type: "string" } },
+    options: commandOptions(["name", "email"]),
     allowPositionals: true,
   });
   if (positionals[0] !== "new")

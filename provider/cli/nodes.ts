@@ -1,7 +1,7 @@
 // `tfgrid nodes`: nodes with their site, free capacity and whether they can serve user access.
 import { parseArgs } from "util";
 import { ExplorerClient, type Node } from "../client";
-import { COMMON_OPTIONS, explorerUrl, positiveInt, type CliIo } from "./args";
+import { commandOptions, explorerUrl, positiveInt, type CliIo } from "./args";
 import { counted, formatTable, print } from "./table";
 
 /** Free capacity the way the SDK's node finder computed it: total − max(0, reserved). */
@@ -42,12 +42,7 @@ const HEADER = [
 export async function nodes(args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: {
-      ...COMMON_OPTIONS,
-      farm: { type: "string" },
-      city: { type: "string" },
-      "min-sru": { type: "string" },
-    },
+    options: commandOptions(["farm", "city", "min-sru"]),
   });
   const minSru = positiveInt("min-sru", values["min-sru"]) ?? 0;
   const client = new ExplorerClient({ baseUrl: explorerUrl(values, io.env) });

@@ -10,7 +10,7 @@ import {
   type ShardLocation,
 } from "../archive/planner";
 import {
-  COMMON_OPTIONS,
+  commandOptions,
   commaList,
   explorerUrl,
   positiveInt,
@@ -19,21 +19,11 @@ import {
 } from "./args";
 import { print } from "./table";
 
-const PLAN_OPTIONS = {
-  ...COMMON_OPTIONS,
-  data: { type: "string" },
-  parity: { type: "string" },
-  nodes: { type: "string" },
-  count: { type: "string" },
-  farms: { type: "string" },
-  cities: { type: "string" },
-  countries: { type: "string" },
-  size: { type: "string" },
-  "require-site-tolerance": { type: "boolean" },
-  minio: { type: "string" },
-  tlog: { type: "string" },
-  standby: { type: "string" },
-} as const;
+const PLAN_OPTIONS = commandOptions(
+  // prettier-ignore
+  ["data", "parity", "size", "nodes", "count", "farms", "cities", "countries", "minio", "tlog", "standby"],
+  ["require-site-tolerance"],
+);
 
 type PlanValues = ReturnType<
   typeof parseArgs<{ args: string[]; options: typeof PLAN_OPTIONS }>

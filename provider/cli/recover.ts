@@ -7,7 +7,7 @@ import { resolveConfig, type ProviderConfig } from "../config";
 import { identityFromMnemonic, type Identity } from "../identity";
 import { cancelReservation, isGone, TAG_PREFIX } from "../reservation";
 import { createTagIn } from "../resources/common";
-import { COMMON_OPTIONS, explorerUrl, UsageError, type CliIo } from "./args";
+import { commandOptions, explorerUrl, UsageError, type CliIo } from "./args";
 import { print } from "./table";
 
 /** A create the engine began but never finished, as `pulumi stack export` records it. */
@@ -133,12 +133,7 @@ function reportLines(results: Recovered[], untagged: string[], pending: number):
 export async function recover(args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: {
-      ...COMMON_OPTIONS,
-      state: { type: "string" },
-      "dry-run": { type: "boolean" },
-      tid: { type: "string" },
-    },
+    options: commandOptions(["state", "tid"], ["dry-run"]),
   });
   const { exported, source } = await readExport(values.state, io);
   const pending = pendingCreates(exported, source);

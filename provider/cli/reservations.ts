@@ -1,7 +1,7 @@
 // `tfgrid reservations`: a customer's reservations with state, expiry and workload ids.
 import { parseArgs } from "util";
 import { ExplorerClient, type Reservation } from "../client";
-import { COMMON_OPTIONS, explorerUrl, positiveInt, UsageError, type CliIo } from "./args";
+import { commandOptions, explorerUrl, positiveInt, UsageError, type CliIo } from "./args";
 import { counted, formatTable, print } from "./table";
 
 /** Names of `next_action` (§4.1) and of a result's `state` (§4.5), by value. */
@@ -27,7 +27,7 @@ function reservationRow(r: Reservation) {
 }
 
 export async function reservations(args: string[], io: CliIo): Promise<void> {
-  const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, tid: { type: "string" } } });
+  const { values } = parseArgs({ args, options: commandOptions(["tid"]) });
   const tid = positiveInt("tid", values.tid ?? io.env.TFGRID_TID);
   if (!tid) throw new UsageError("reservations needs --tid TID (or TFGRID_TID)");
   const client = new ExplorerClient({ baseUrl: explorerUrl(values, io.env) });

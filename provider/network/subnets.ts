@@ -1,5 +1,4 @@
 // IPv4 arithmetic and /24 allocation for the overlay network (workloads.md §3.3, §3.7).
-// Pure functions: serialized by value into the Network provider, so no top-level state.
 
 /** A parsed IPv4 CIDR: `base` is the address as an unsigned 32-bit integer. */
 export interface Cidr {
@@ -71,8 +70,6 @@ export function routingIp(subnet: string): string {
 export class SubnetError extends Error {
   constructor(message: string) {
     super(message);
-    // Set by hand: serialized into the provider, `super(message)` no longer sets `message`.
-    this.message = message;
     this.name = "SubnetError";
   }
 }

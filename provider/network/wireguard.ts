@@ -1,5 +1,5 @@
 // WireGuard keys, listen ports, public endpoints and the peer mesh of a network workload
-// (workloads.md §3.3–§3.5). Pure apart from key generation; serialized into the Network provider.
+// (workloads.md §3.3–§3.5). Pure apart from key generation.
 import nacl from "tweetnacl";
 import { routingIp } from "./subnets";
 
