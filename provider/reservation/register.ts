@@ -1,5 +1,11 @@
 // Registering a reservation exactly once, although `POST /reservations` is not safe to repeat.
 import { randomUUID } from "crypto";
+import {
+  ExplorerError,
+  ExplorerNetworkError,
+  ExplorerResponseError,
+  ExplorerServerError,
+} from "../client/errors";
 import type { ExplorerClient } from "../client/explorer";
 import type { Reservation } from "../client/schemas";
 import type { Identity } from "../identity";
@@ -12,13 +18,11 @@ const MAX_LOOKUPS = 10;
 
 /** A failure after which the POST may have registered the reservation all the same. */
 function isAmbiguous(e: unknown): boolean {
-  if (typeof e !== "object" || e === null) return false;
-  const err = e as { ambiguous?: boolean; status?: number; code?: string };
   return (
-    err.ambiguous === true ||
-    err.code === "explorer.network" ||
-    err.code === "explorer.bad_response" ||
-    (typeof err.status === "number" && err.status >= 500)
+    (e instanceof ExplorerError && e.ambiguous) ||
+    e instanceof ExplorerNetworkError ||
+    e instanceof ExplorerResponseError ||
+    e instanceof ExplorerServerError
   );
 }
 

@@ -1,5 +1,6 @@
 // What the explorer's answers mean for a reservation: whether it still runs, and which failures
 // of a request are worth another try.
+import { ExplorerHttpError, ExplorerNetworkError, ExplorerResponseError } from "../client/errors";
 import type { Reservation } from "../client/schemas";
 
 /** `next_action` values after which a reservation no longer runs (§4.1). */
@@ -19,8 +20,8 @@ export function isGone(r: Reservation, nowSeconds: number): boolean {
  * fix (the wait fails at once, naming it).
  */
 export function isTransient(e: unknown): boolean {
-  const err = e as { status?: number; code?: string };
-  if (err.code === "explorer.network" || err.code === "explorer.bad_response") return true;
-  const s = err.status;
-  return typeof s === "number" && (s >= 500 || s === 408 || s === 429);
+  if (e instanceof ExplorerNetworkError || e instanceof ExplorerResponseError) return true;
+  return (
+    e instanceof ExplorerHttpError && (e.status >= 500 || e.status === 408 || e.status === 429)
+  );
 }
