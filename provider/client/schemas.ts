@@ -9,6 +9,9 @@ import { z } from "zod";
 
 const int = () => z.number().int();
 
+/** A wire object: its known fields checked, any others kept (a newer explorer may add some). */
+const wire = <T extends z.ZodRawShape>(shape: T) => z.object(shape).passthrough();
+
 /** A list Go may send as `null` (a nil slice), read as `[]`. */
 const listOrEmpty = <T extends z.ZodTypeAny>(item: T) =>
   z
@@ -18,131 +21,115 @@ const listOrEmpty = <T extends z.ZodTypeAny>(item: T) =>
 
 /** `{cru, mru, hru, sru}`: cru in vCPU, the others in GiB (may be fractional). */
 export const resourcesSchema = () =>
-  z.object({ cru: z.number(), mru: z.number(), hru: z.number(), sru: z.number() }).passthrough();
+  wire({ cru: z.number(), mru: z.number(), hru: z.number(), sru: z.number() });
 export type Resources = z.infer<ReturnType<typeof resourcesSchema>>;
 
 export const locationSchema = () =>
-  z
-    .object({
-      city: z.string(),
-      country: z.string(),
-      continent: z.string().optional(),
-      latitude: z.number().optional(),
-      longitude: z.number().optional(),
-    })
-    .passthrough();
+  wire({
+    city: z.string(),
+    country: z.string(),
+    continent: z.string().optional(),
+    latitude: z.number().optional(),
+    longitude: z.number().optional(),
+  });
 export type Location = z.infer<ReturnType<typeof locationSchema>>;
 
 /** Node public interface config set by the farmer; `type` 0 = macvlan, 1 = vlan. */
 export const publicConfigSchema = () =>
-  z
-    .object({
-      master: z.string(),
-      type: int(),
-      ipv4: z.string(),
-      ipv6: z.string(),
-      gw4: z.string(),
-      gw6: z.string(),
-    })
-    .passthrough();
+  wire({
+    master: z.string(),
+    type: int(),
+    ipv4: z.string(),
+    ipv6: z.string(),
+    gw4: z.string(),
+    gw6: z.string(),
+  });
 export type PublicConfig = z.infer<ReturnType<typeof publicConfigSchema>>;
 
 export const ifaceSchema = () =>
-  z
-    .object({
-      name: z.string(),
-      addrs: z.array(z.string()).nullish(),
-      gateway: z.array(z.string()).nullish(),
-      macaddress: z.string().optional(),
-    })
-    .passthrough();
+  wire({
+    name: z.string(),
+    addrs: z.array(z.string()).nullish(),
+    gateway: z.array(z.string()).nullish(),
+    macaddress: z.string().optional(),
+  });
 export type Iface = z.infer<ReturnType<typeof ifaceSchema>>;
 
 /** A zos node (§2.3). `wg_ports`/`ifaces` are normalised to arrays, `public_config` to null. */
 export const nodeSchema = () =>
-  z
-    .object({
-      node_id: z.string().min(1),
-      farm_id: int(),
-      public_key_hex: z.string(),
-      location: locationSchema(),
-      total_resources: resourcesSchema(),
-      used_resources: resourcesSchema(),
-      reserved_resources: resourcesSchema(),
-      wg_ports: listOrEmpty(int()),
-      public_config: publicConfigSchema()
-        .nullish()
-        .transform((v) => v ?? null),
-      ifaces: listOrEmpty(ifaceSchema()),
-      updated: int(),
-      free_to_use: z.boolean(),
-      id: int().optional(),
-      hostname: z.string().optional(),
-      os_version: z.string().optional(),
-      created: int().optional(),
-      uptime: int().optional(),
-      approved: z.boolean().optional(),
-    })
-    .passthrough();
+  wire({
+    node_id: z.string().min(1),
+    farm_id: int(),
+    public_key_hex: z.string(),
+    location: locationSchema(),
+    total_resources: resourcesSchema(),
+    used_resources: resourcesSchema(),
+    reserved_resources: resourcesSchema(),
+    wg_ports: listOrEmpty(int()),
+    public_config: publicConfigSchema()
+      .nullish()
+      .transform((v) => v ?? null),
+    ifaces: listOrEmpty(ifaceSchema()),
+    updated: int(),
+    free_to_use: z.boolean(),
+    id: int().optional(),
+    hostname: z.string().optional(),
+    os_version: z.string().optional(),
+    created: int().optional(),
+    uptime: int().optional(),
+    approved: z.boolean().optional(),
+  });
 export type Node = z.infer<ReturnType<typeof nodeSchema>>;
 
 export const farmSchema = () =>
-  z
-    .object({
-      id: int(),
-      threebot_id: int(),
-      name: z.string(),
-      location: locationSchema().optional(),
-      iyo_organization: z.string().optional(),
-      email: z.string().optional(),
-      wallet_addresses: z
-        .array(z.object({ asset: z.string(), address: z.string() }).passthrough())
-        .nullish(),
-      resource_prices: z.array(z.object({}).passthrough()).nullish(),
-      prefix_zero: z.string().optional(),
-    })
-    .passthrough();
+  wire({
+    id: int(),
+    threebot_id: int(),
+    name: z.string(),
+    location: locationSchema().optional(),
+    iyo_organization: z.string().optional(),
+    email: z.string().optional(),
+    wallet_addresses: z.array(wire({ asset: z.string(), address: z.string() })).nullish(),
+    resource_prices: z.array(wire({})).nullish(),
+    prefix_zero: z.string().optional(),
+  });
 export type Farm = z.infer<ReturnType<typeof farmSchema>>;
 
 /** Phonebook user (§2.1). `email` is blanked or omitted for unauthenticated reads. */
 export const userSchema = () =>
-  z
-    .object({
-      id: int(),
-      name: z.string(),
-      email: z.string().optional(),
-      pubkey: z.string(),
-      host: z.string().optional(),
-      description: z.string().optional(),
-    })
-    .passthrough();
+  wire({
+    id: int(),
+    name: z.string(),
+    email: z.string().optional(),
+    pubkey: z.string(),
+    host: z.string().optional(),
+    description: z.string().optional(),
+  });
 export type User = z.infer<ReturnType<typeof userSchema>>;
 
 export const signingRequestSchema = () =>
-  z.object({ signers: z.array(int()).nullish(), quorum_min: int() }).passthrough();
+  wire({ signers: z.array(int()).nullish(), quorum_min: int() });
 export type SigningRequest = z.infer<ReturnType<typeof signingRequestSchema>>;
 
 /** Workloads are checked for their common fields only; the resources that build them own their shapes. */
-const workloadSchema = () => z.object({ workload_id: int() }).passthrough();
+const workloadSchema = () => wire({ workload_id: int() });
 const workloads = () => z.array(workloadSchema()).nullish();
 
 /** `data_reservation` (§3.2), kept as sent: this is signed content, so nothing is normalised. */
 export const reservationDataSchema = () =>
-  z
-    .object({
-      description: z.string().optional(),
-      currencies: z.array(z.string()).nullish(),
-      signing_request_provision: signingRequestSchema().optional(),
-      signing_request_delete: signingRequestSchema().optional(),
-      containers: workloads(),
-      volumes: workloads(),
-      zdbs: workloads(),
-      networks: workloads(),
-      kubernetes: workloads(),
-      expiration_provisioning: int(),
-      expiration_reservation: int(),
-    })
-    .passthrough();
+  wire({
+    description: z.string().optional(),
+    currencies: z.array(z.string()).nullish(),
+    signing_request_provision: signingRequestSchema().optional(),
+    signing_request_delete: signingRequestSchema().optional(),
+    containers: workloads(),
+    volumes: workloads(),
+    zdbs: workloads(),
+    networks: workloads(),
+    kubernetes: workloads(),
+    expiration_provisioning: int(),
+    expiration_reservation: int(),
+  });
 export type ReservationData = z.infer<ReturnType<typeof reservationDataSchema>>;
 
 /**
@@ -152,25 +139,21 @@ export type ReservationData = z.infer<ReturnType<typeof reservationDataSchema>>;
 const okResultData = (): Record<number, { what: string; schema: z.ZodTypeAny }> => ({
   0: {
     what: "0-db",
-    schema: z
-      .object({
-        Namespace: z.string().optional(),
-        IP: z.string().optional(),
-        Port: int().optional(),
-      })
-      .passthrough(),
+    schema: wire({
+      Namespace: z.string().optional(),
+      IP: z.string().optional(),
+      Port: int().optional(),
+    }),
   },
   1: {
     what: "container",
-    schema: z
-      .object({
-        id: z.string().optional(),
-        ipv4: z.string().optional(),
-        ipv6: z.string().optional(),
-      })
-      .passthrough(),
+    schema: wire({
+      id: z.string().optional(),
+      ipv4: z.string().optional(),
+      ipv6: z.string().optional(),
+    }),
   },
-  2: { what: "volume", schema: z.object({ volume_id: z.string().optional() }).passthrough() },
+  2: { what: "volume", schema: wire({ volume_id: z.string().optional() }) },
 });
 
 /**
@@ -180,18 +163,16 @@ const okResultData = (): Record<number, { what: string; schema: z.ZodTypeAny }> 
  * {@link okResultProblem}.
  */
 export const workloadResultSchema = () =>
-  z
-    .object({
-      category: int(),
-      workload_id: z.string(),
-      data_json: z.unknown(),
-      signature: z.string().optional(),
-      state: int(),
-      message: z.string().optional(),
-      epoch: int().optional(),
-      node_id: z.string(),
-    })
-    .passthrough();
+  wire({
+    category: int(),
+    workload_id: z.string(),
+    data_json: z.unknown(),
+    signature: z.string().optional(),
+    state: int(),
+    message: z.string().optional(),
+    epoch: int().optional(),
+    node_id: z.string(),
+  });
 export type WorkloadResult = z.infer<ReturnType<typeof workloadResultSchema>>;
 
 /**
@@ -209,31 +190,29 @@ export function okResultProblem(r: WorkloadResult): string | undefined {
 }
 
 export const signingSignatureSchema = () =>
-  z.object({ tid: int(), signature: z.string(), epoch: int().optional() }).passthrough();
+  wire({ tid: int(), signature: z.string(), epoch: int().optional() });
 
 const signatures = () => listOrEmpty(signingSignatureSchema());
 
 /** A stored reservation (§3.1). `results` and `signatures_*` are normalised to arrays. */
 export const reservationSchema = () =>
-  z
-    .object({
-      id: int(),
-      json: z.string(),
-      data_reservation: reservationDataSchema(),
-      customer_tid: int(),
-      customer_signature: z.string(),
-      next_action: int(),
-      signatures_provision: signatures(),
-      signatures_farmer: signatures(),
-      signatures_delete: signatures(),
-      epoch: int(),
-      metadata: z
-        .string()
-        .nullish()
-        .transform((v) => v ?? ""),
-      results: listOrEmpty(workloadResultSchema()),
-    })
-    .passthrough();
+  wire({
+    id: int(),
+    json: z.string(),
+    data_reservation: reservationDataSchema(),
+    customer_tid: int(),
+    customer_signature: z.string(),
+    next_action: int(),
+    signatures_provision: signatures(),
+    signatures_farmer: signatures(),
+    signatures_delete: signatures(),
+    epoch: int(),
+    metadata: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ""),
+    results: listOrEmpty(workloadResultSchema()),
+  });
 export type Reservation = z.infer<ReturnType<typeof reservationSchema>>;
 
 /**
@@ -256,7 +235,7 @@ export interface ReservationCreate {
 }
 
 export const createReservationResponseSchema = () =>
-  z.object({ reservation_id: int(), escrow_information: z.unknown().optional() }).passthrough();
+  wire({ reservation_id: int(), escrow_information: z.unknown().optional() });
 export type CreateReservationResponse = z.infer<ReturnType<typeof createReservationResponseSchema>>;
 
 /** Reservation state (`next_action`, §4.1). */
