@@ -26,17 +26,26 @@ export function signHex(secretKey: Uint8Array, message: string | Uint8Array): st
   return hex(nacl.sign.detached(bytes, secretKey));
 }
 
-/** Customer signature for `POST /reservations`: over the exact UTF-8 bytes of `json` (§5.1). */
+/**
+ * Customer signature for `POST /reservations`: over the exact UTF-8 bytes of `json`
+ * (protocol.md#customer-signature).
+ */
 export function signCreate(identity: Identity, json: string): string {
   return signHex(identity.secretKey, json);
 }
 
-/** The bytes signed to cancel: ASCII decimal id immediately followed by `json` (§5.3). */
+/**
+ * The bytes signed to cancel: ASCII decimal id immediately followed by `json`
+ * (protocol.md#provision-and-delete-signatures).
+ */
 export function deleteMessage(reservationId: number, json: string): Uint8Array {
   return utf8(String(reservationId) + json);
 }
 
-/** Sign-delete signature: over UTF-8 of `String(reservationId) + json` (§5.3). */
+/**
+ * Sign-delete signature: over UTF-8 of `String(reservationId) + json`
+ * (protocol.md#provision-and-delete-signatures).
+ */
 export function signDelete(identity: Identity, reservationId: number, json: string): string {
   return signHex(identity.secretKey, deleteMessage(reservationId, json));
 }
@@ -52,7 +61,8 @@ function publicKeyFromHex(publicKeyHex: string): Uint8Array {
 
 /**
  * Anonymous sealed box (libsodium `crypto_box_seal`) of `plaintext` (UTF-8) to a node's ed25519
- * key converted to X25519 (§8): ephemeral_pk ‖ box(m, blake2b24(ephemeral_pk ‖ recipient_pk)).
+ * key converted to X25519 (protocol.md#sealed-boxes):
+ * ephemeral_pk ‖ box(m, blake2b24(ephemeral_pk ‖ recipient_pk)).
  * Returns lower-case hex; 48 bytes longer than the plaintext.
  */
 export function sealForNode(nodePublicKeyHex: string, plaintext: string): string {

@@ -1,4 +1,4 @@
-// Public API of the package `pulumi-tfgrid` (GUIDE §3).
+// Public API of the package `pulumi-tfgrid`.
 export { Network, type NetworkArgs, type NetworkAccessArgs } from "./resources/network";
 export { ZdbNamespace, type ZdbNamespaceArgs } from "./resources/zdb";
 export { Volume, type VolumeArgs } from "./resources/volume";

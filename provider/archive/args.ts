@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The MinIO build ThreeFold's S3 notebook used (workloads.md §1.1). */
+/** The MinIO build ThreeFold's S3 notebook used (protocol.md#minio-flist). */
 export const MINIO_FLIST = "https://hub.grid.tf/azmy.3bot/minio.flist";
 /** Its entrypoint, which turns the env into a zerostor config and execs MinIO. */
 export const MINIO_ENTRYPOINT = "/bin/entrypoint";
@@ -21,7 +21,10 @@ export const DEFAULTS = {
   parityShards: 2,
   /** Size of each 0-db namespace. */
   zdbSizeGiB: 10,
-  /** Disk of the 0-db namespaces (the metadata volume is always SSD: the explorer refuses HDD volumes). */
+  /**
+   * Disk of the 0-db namespaces (the metadata volume is always SSD: the explorer refuses HDD
+   * volumes).
+   */
   diskType: "SSD" as "SSD" | "HDD",
   /** Two shards on one node are refused unless allowed. */
   allowSharedNodes: false,
@@ -82,7 +85,10 @@ export interface S3ArchiveNetworkArgs {
   name?: string;
   /** Private /16. Default `172.20.0.0/16`. */
   ipRange?: string;
-  /** Give the user WireGuard access through this node (it needs a public endpoint); adds the `wireguardConfig` output. */
+  /**
+   * Give the user WireGuard access through this node (it needs a public endpoint); adds the
+   * `wireguardConfig` output.
+   */
   accessNodeId?: string;
 }
 
@@ -121,7 +127,10 @@ export interface S3ArchiveStandbyArgs {
   nodeId?: string;
   /** Let the archive choose the node (sticky across runs); by default outside MinIO's city. */
   placement?: MetadataPlacementArgs;
-  /** Its IPv4 in the network: .2–.254 of its own /24, not MinIO's. Default {@link DEFAULT_STANDBY_IP}. */
+  /**
+   * Its IPv4 in the network: .2–.254 of its own /24, not MinIO's. Default {@link
+   * DEFAULT_STANDBY_IP}.
+   */
   ip?: string;
 }
 
@@ -130,7 +139,10 @@ export interface S3ArchiveStandbyArgs {
  * how many children exist and are validated before any is created.
  */
 export interface S3ArchiveArgs {
-  /** Shard nodes in shard order: ids (looked up on the explorer) or full locations. Exclusive with `placement`. */
+  /**
+   * Shard nodes in shard order: ids (looked up on the explorer) or full locations. Exclusive with
+   * `placement`.
+   */
   shardNodes?: (string | ShardNodeInfo)[];
   /** Let the archive choose the shard nodes. Exclusive with `shardNodes`. */
   placement?: ShardPlacementArgs;
@@ -148,7 +160,9 @@ export interface S3ArchiveArgs {
   requireSiteFailureTolerance?: boolean;
   /** Node of the MinIO container and its metadata volume. Default: the first shard's node. */
   minioNode?: string;
-  /** MinIO's IPv4 in the network (`.2`–`.254` of its node's /24). Default {@link DEFAULTS.minioIp}. */
+  /**
+   * MinIO's IPv4 in the network (`.2`–`.254` of its node's /24). Default {@link DEFAULTS.minioIp}.
+   */
   minioIp?: string;
   /** Default {@link DEFAULTS.minioCpu}. */
   minioCpu?: number;

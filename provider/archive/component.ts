@@ -1,7 +1,7 @@
 /**
  * S3Archive: an erasure-coded S3 archive on the grid — 0-db namespaces as shards, a metadata
- * volume and the ThreeFold MinIO "zerostor" container on a private overlay network (GUIDE §2,
- * reference/workloads.md §1, §4).
+ * volume and the ThreeFold MinIO "zerostor" container on a private overlay network
+ * (protocol.md#minio-environment, protocol.md#failure-domains).
  *
  * Everything that can be wrong with the arguments is checked in the constructor, all at once, so
  * `pulumi preview` fails before any child exists (rules.ts). What needs the grid (where explicit
@@ -33,7 +33,10 @@ import { resolveShards, stackConfigValue, type NodeLookup } from "./shards";
 
 /** Resource options of {@link S3Archive}. */
 export interface S3ArchiveOptions extends pulumi.ComponentResourceOptions {
-  /** How shard node ids are resolved to farm and location. Default: the explorer (`tfgrid:explorerUrl`). */
+  /**
+   * How shard node ids are resolved to farm and location. Default: the explorer
+   * (`tfgrid:explorerUrl`).
+   */
   nodeLookup?: NodeLookup;
   /**
    * Names a setting in error messages, e.g. `dataShards` → `s3:dataShards` when the arguments
@@ -74,7 +77,10 @@ export class S3Archive extends pulumi.ComponentResource {
   readonly layout: pulumi.Output<string>;
   /** The user's wg-quick file when `network.accessNodeId` is set (secret), else undefined. */
   readonly wireguardConfig: pulumi.Output<string | undefined>;
-  /** `http://<standby ip>:9000` of the read-only standby MinIO when `standby` is set, else undefined. */
+  /**
+   * `http://<standby ip>:9000` of the read-only standby MinIO when `standby` is set, else
+   * undefined.
+   */
   readonly standbyEndpoint: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: S3ArchiveArgs, opts: S3ArchiveOptions = {}) {
@@ -243,7 +249,9 @@ function reserveTlog(b: Build, password: StablePassword): ZdbNamespace | undefin
   );
 }
 
-/** `<name>-net` with MinIO, the standby and the access node; none when joining `existingNetwork`. */
+/**
+ * `<name>-net` with MinIO, the standby and the access node; none when joining `existingNetwork`.
+ */
 function createNetwork(b: Build): Network | undefined {
   const { name, args, r } = b;
   if (args.existingNetwork) return undefined;

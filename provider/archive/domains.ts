@@ -1,7 +1,8 @@
 /**
  * Failure domains of an archive: where its shards and metadata are, counted per node, farm, city
  * and country, and what losing one domain does to the data, the index and writes
- * (workloads.md §1.9, §4.1). Pure arithmetic, used by the planner (planner.ts).
+ * (protocol.md#tlog-and-master, protocol.md#failure-domains). Pure arithmetic, used by the planner
+ * (planner.ts).
  */
 
 /** One 0-db shard and where it lives. Missing location fields are reported as `"unknown"`. */
@@ -30,9 +31,15 @@ export interface NodePlace {
 export interface MetadataLayout {
   /** The MinIO container and its metadata volume: the index, read and written here. */
   minio: NodePlace;
-  /** The TLOG 0-db namespace: a redeployed MinIO with the same SHARDS and TLOG rebuilds the index from it. */
+  /**
+   * The TLOG 0-db namespace: a redeployed MinIO with the same SHARDS and TLOG rebuilds the index
+   * from it.
+   */
   tlog?: NodePlace;
-  /** The standby MinIO (`MASTER` = the TLOG): a read-only copy of the index, kept current from the log. */
+  /**
+   * The standby MinIO (`MASTER` = the TLOG): a read-only copy of the index, kept current from the
+   * log.
+   */
   standby?: NodePlace;
 }
 
@@ -48,9 +55,15 @@ export interface DomainLoss {
    * SHARDS and TLOG rebuilds it from the log) or `lost` (no object can be found again).
    */
   index: "minio" | "standby" | "tlog" | "lost";
-  /** Every object can still be read: at most P parts of any block are gone and an index is left (possibly after redeploying MinIO from the TLOG). */
+  /**
+   * Every object can still be read: at most P parts of any block are gone and an index is left
+   * (possibly after redeploying MinIO from the TLOG).
+   */
   readable: boolean;
-  /** Writes continue without any action: enough shards are left, MinIO runs and (when set) its TLOG is reachable. */
+  /**
+   * Writes continue without any action: enough shards are left, MinIO runs and (when set) its TLOG
+   * is reachable.
+   */
   writable: boolean;
   /** What the user must do, in words; empty when nothing is affected. */
   recovery: string;
@@ -74,11 +87,20 @@ export interface DomainReport {
    * first, in first-seen order, then metadata-only domains).
    */
   losses: Record<string, DomainLoss>;
-  /** The shards alone survive losing any one domain: min(n_g, D+P) ≤ P for every g (workloads.md §4.1). */
+  /**
+   * The shards alone survive losing any one domain: min(n_g, D+P) ≤ P for every g
+   * (protocol.md#failure-domains).
+   */
   shardsSurviveLossOfAny: boolean;
-  /** Losing any one domain keeps every object readable: min(n_g, D+P) ≤ P for every g, and an index is left. */
+  /**
+   * Losing any one domain keeps every object readable: min(n_g, D+P) ≤ P for every g, and an index
+   * is left.
+   */
   survivesLossOfAny: boolean;
-  /** Losing any one domain leaves writes running: N − n_g ≥ D+P, and neither MinIO nor its TLOG is in g. */
+  /**
+   * Losing any one domain leaves writes running: N − n_g ≥ D+P, and neither MinIO nor its TLOG is
+   * in g.
+   */
   writesSurviveLossOfAny: boolean;
   /** The domain holding the most shards (the first one on a tie). */
   worst: { domain: string; count: number };
@@ -110,7 +132,10 @@ function metadataRoles(level: DomainLevel, m: MetadataLayout): [string, Metadata
   return roles;
 }
 
-/** What losing a domain of `count` shards and `roles` does (workloads.md §1.9, §4.1). */
+/**
+ * What losing a domain of `count` shards and `roles` does (protocol.md#tlog-and-master,
+ * protocol.md#failure-domains).
+ */
 function domainLoss(
   count: number,
   roles: MetadataRole[],
@@ -131,7 +156,8 @@ function domainLoss(
     else index = "lost";
   }
   const readable = shardsReadable && index !== "lost";
-  // MinIO logs every metadata write to its TLOG, so writes are taken to need it (inferred, §1.2).
+  // MinIO logs every metadata write to its TLOG, so writes are taken to need it (inferred,
+  // protocol.md#minio-environment).
   const writable = shardsWritable && !minioLost && !tlogLost;
   const steps: string[] = [];
   if (!shardsReadable) {
@@ -211,7 +237,10 @@ export function placeOf(s: NodePlace): NodePlace {
   return place;
 }
 
-/** Why a domain's loss loses the index, e.g. "it holds MinIO and its metadata volume, the only copy (no TLOG)". */
+/**
+ * Why a domain's loss loses the index, e.g. "it holds MinIO and its metadata volume, the only copy
+ * (no TLOG)".
+ */
 export function indexHolders(loss: DomainLoss): string {
   const parts = loss.metadata.map((r) =>
     r === "MinIO" ? "MinIO and its metadata volume" : r === "TLOG" ? "the TLOG" : "the standby",

@@ -1,6 +1,7 @@
 /**
- * Metadata replication of an S3Archive (reference/workloads.md §1.9, §4.1): a TLOG 0-db namespace
- * to which MinIO logs every metadata write, and optionally a standby MinIO that replays it.
+ * Metadata replication of an S3Archive (protocol.md#tlog-and-master, protocol.md#failure-domains):
+ * a TLOG 0-db namespace to which MinIO logs every metadata write, and optionally a standby MinIO
+ * that replays it.
  *
  * Without them the archive's index lives only on the MinIO node's `/data` volume, and losing that
  * node loses every object whatever the parity. With a TLOG (on another site), a MinIO redeployed
@@ -9,16 +10,18 @@
  * "Master/Slave" setup from the v2 MinIO chatflow (js-sdk `deploy_minio_containers`).
  *
  * Decisions taken from the reference:
- * - The env follows §1.9 exactly: the primary gets `TLOG=ns:pw@[ip]:port`, the standby
- *   `MASTER=<the same>` and no `TLOG`; both are secret env, like `SHARDS` (§1.3: js-sdk puts
- *   `TLOG` / `MASTER` in `secret_environment`).
- * - `TLOG` / `MASTER` exist only in MinIO builds from 2020-05-29 on (§0.2, §1.2); the notebook's
- *   `azmy.3bot/minio.flist` most likely predates them. A replicated archive therefore runs
+ * - The env follows protocol.md#tlog-and-master exactly: the primary gets
+ *   `TLOG=ns:pw@[ip]:port`, the standby `MASTER=<the same>` and no `TLOG`; both are secret env,
+ *   like `SHARDS` (protocol.md#minio-environment: js-sdk puts `TLOG` / `MASTER` in
+ *   `secret_environment`).
+ * - `TLOG` / `MASTER` exist only in MinIO builds from 2020-05-29 on
+ *   (protocol.md#minio-environment); the notebook's `azmy.3bot/minio.flist` most likely predates
+ *   them. A replicated archive therefore runs
  *   ThreeFold's later official build, the flist js-sdk used with TLOG, which starts from its own
- *   `/.startup.toml` (empty entrypoint, §1.1).
- * - Adding, moving or removing the TLOG renews the archive (a new, empty one): a rebuild replays the
- *   log from its start, and a log added to a running archive lacks every earlier metadata write,
- *   so a MinIO rebuilt from it would silently miss those objects. The TLOG node is part of the
+ *   `/.startup.toml` (empty entrypoint, protocol.md#minio-flist).
+ * - Adding, moving or removing the TLOG renews the archive (a new, empty one): a rebuild
+ *   replays the log from its start, and a log added to a running archive lacks every earlier
+ *   metadata write, so a MinIO rebuilt from it would silently miss those objects. The TLOG node is part of the
  *   layout key, so the preview shows the `<name>-layout` record replaced with its EMPTY notice.
  *   A standby only reads the log: adding or removing one leaves the archive as it is.
  */
@@ -36,9 +39,14 @@ import type { StablePassword } from "./password";
 import { ShardPlacement, type PlacedNode, type PlacementRequest } from "./placement";
 import type { MetadataLayout, NodePlace, RedundancyProblem, ShardLocation } from "./planner";
 
-/** The MinIO build with TLOG / MASTER (§1.1: ThreeFold's official flist, used by js-sdk with TLOG). */
+/**
+ * The MinIO build with TLOG / MASTER (ThreeFold's official flist, used by js-sdk with TLOG:
+ * protocol.md#minio-flist).
+ */
 export const MINIO_TLOG_FLIST = "https://hub.grid.tf/tf-official-apps/minio:latest.flist";
-/** That flist starts from its own `/.startup.toml` (zinit runs the entrypoint), so none is given. */
+/**
+ * That flist starts from its own `/.startup.toml` (zinit runs the entrypoint), so none is given.
+ */
 export const MINIO_TLOG_ENTRYPOINT = "";
 
 /** The replication settings of an archive's arguments. */
@@ -211,7 +219,8 @@ export function createTlog(
     {
       nodeId,
       sizeGiB,
-      // the gateway's 0-db client writes with empty keys, which only seq mode takes (§1.5, §2.1)
+      // the gateway's 0-db client writes with empty keys, which only seq mode takes
+      // (protocol.md#erasure-coding, protocol.md#0-db-modes)
       mode: "seq",
       password: password.value,
       diskType: "SSD",
@@ -247,7 +256,8 @@ export interface StandbySpec {
 
 /**
  * The standby: `<name>-standby-meta` (its own metadata volume) and `<name>-standby` (MinIO with
- * `MASTER` = the TLOG and no `TLOG`, §1.9). Both are renewed with the archive's layout.
+ * `MASTER` = the TLOG and no `TLOG`, protocol.md#tlog-and-master). Both are renewed with the
+ * archive's layout.
  */
 export function createStandby(
   name: string,

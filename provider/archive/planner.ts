@@ -1,6 +1,6 @@
 /**
  * The redundancy planner: pure erasure-coding and failure-domain arithmetic for a MinIO "zerostor"
- * archive on 0-db shards (reference: shared/reference/workloads.md §4). No Pulumi, no I/O, so the
+ * archive on 0-db shards (protocol.md#failure-domains). No Pulumi, no I/O, so the
  * S3Archive's plan gate (plan.ts) runs it as soon as the nodes are known, at `pulumi preview`.
  * The failure-domain counting is domains.ts, the readable table report.ts.
  *
@@ -49,8 +49,8 @@ export interface RedundancyInput {
   /**
    * Where the archive's index lives: the MinIO node (with its `/data` metadata volume), the TLOG
    * namespace that logs every metadata write, and the standby MinIO that replays it
-   * (workloads.md §1.9). Default: MinIO on the first shard's node, no TLOG, no standby — what
-   * S3Archive does without `minioNode`, `tlog` and `standby`.
+   * (protocol.md#tlog-and-master). Default: MinIO on the first shard's node, no TLOG, no standby —
+   * what S3Archive does without `minioNode`, `tlog` and `standby`.
    */
   metadata?: MetadataLayout;
 }
@@ -61,7 +61,9 @@ export interface RedundancyReport {
   parityShards: number;
   /** N, the number of listed shards. */
   shardCount: number;
-  /** N − (D+P): shards beyond one stripe, which let writes and healing continue during an outage. */
+  /**
+   * N − (D+P): shards beyond one stripe, which let writes and healing continue during an outage.
+   */
   spareShards: number;
   /** Σ S_i. */
   rawGiB: number;
@@ -281,7 +283,10 @@ function siteProblems(
   return problems;
 }
 
-/** The cautions of a valid layout: no spare, shared nodes, site loss, mixed sizes, unknown places, the index. */
+/**
+ * The cautions of a valid layout: no spare, shared nodes, site loss, mixed sizes, unknown places,
+ * the index.
+ */
 function layoutWarnings(
   input: RedundancyInput,
   domains: Record<DomainLevel, DomainReport>,

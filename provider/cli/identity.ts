@@ -24,7 +24,8 @@ export interface RegisterIdentityOptions {
 
 /**
  * Generates a fresh mnemonic and registers its public key on the explorer's phonebook
- * (`POST /users`). Registration is unsigned in this era (reference §5.4): first come, first served.
+ * (`POST /users`). Registration is unsigned in this era (protocol.md#users): first come, first
+ * served.
  */
 export async function registerIdentity(
   options: RegisterIdentityOptions,

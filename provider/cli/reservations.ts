@@ -4,7 +4,7 @@ import { ExplorerClient, type Reservation } from "../client";
 import { commandOptions, explorerUrl, positiveInt, UsageError, type CliIo } from "./args";
 import { counted, formatTable, print } from "./table";
 
-/** Names of `next_action` (§4.1) and of a result's `state` (§4.5), by value. */
+/** Names of `next_action` and of a result's `state` (protocol.md#enumerations), by value. */
 const NEXT_ACTION_NAMES = ["create", "sign", "pay", "deploy", "delete", "invalid", "deleted"];
 const RESULT_STATES = ["error", "ok", "deleted"];
 

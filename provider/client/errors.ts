@@ -93,8 +93,8 @@ const URL_HINT =
 
 /**
  * 404 without the explorer's `{"error"}` body: no route matched (gorilla/mux answers
- * `404 page not found` in text/plain, reference §12.10), so the URL is wrong — it says nothing
- * about whether the object exists. Deliberately not an {@link ExplorerNotFoundError}.
+ * `404 page not found` in text/plain, protocol.md#e10-router-404-and-405), so the URL is wrong — it
+ * says nothing about whether the object exists. Deliberately not an {@link ExplorerNotFoundError}.
  */
 export class ExplorerRouteNotFoundError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
@@ -102,7 +102,10 @@ export class ExplorerRouteNotFoundError extends ExplorerHttpError {
   }
 }
 
-/** 405, with an empty body on the real explorer (§12.10): the path exists, not for this method. */
+/**
+ * 405, with an empty body on the real explorer (protocol.md#e10-router-404-and-405): the path
+ * exists, not for this method.
+ */
 export class ExplorerMethodNotAllowedError extends ExplorerHttpError {
   constructor(init: ExplorerErrorInit & { status: number }) {
     super(

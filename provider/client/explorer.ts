@@ -18,7 +18,9 @@ import { Transport, type Attempt, type RetryPolicy } from "./transport";
 
 /** Options of {@link ExplorerClient}. */
 export interface ExplorerClientOptions {
-  /** Explorer base URL including the `/explorer` prefix, e.g. `https://explorer.grid.tf/explorer`. */
+  /**
+   * Explorer base URL including the `/explorer` prefix, e.g. `https://explorer.grid.tf/explorer`.
+   */
   baseUrl: string;
   /** Per-request deadline in ms (connect to last byte). Default 15 000. */
   timeoutMs?: number;
@@ -32,7 +34,9 @@ export interface ExplorerClientOptions {
   log?: (msg: string) => void;
 }
 
-/** Filters of `GET /nodes`. Capacity filters compare against *total* resources (§2.3). */
+/**
+ * Filters of `GET /nodes`. Capacity filters compare against *total* resources (protocol.md#nodes).
+ */
 export interface NodeFilter {
   farm?: number;
   city?: string;
@@ -130,7 +134,7 @@ export class ExplorerClient {
 
   /**
    * `POST /reservations/{id}/sign/delete`. Safe to repeat: the server replaces the signer's earlier
-   * signature (§5.3), so it is retried like a GET.
+   * signature (protocol.md#provision-and-delete-signatures), so it is retried like a GET.
    */
   async signDelete(
     id: number,
@@ -160,7 +164,7 @@ export class ExplorerClient {
     return (await this.transport.call({ method: "POST", path, data, schema, ok, retry })).value;
   }
 
-  /** Reads `Pages` from page 1, then fetches pages 2..N (§1.2). */
+  /** Reads `Pages` from page 1, then fetches pages 2..N (protocol.md#pagination). */
   private async list<T>(
     path: string,
     filter: object,

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-// Wire types of the explorer (reference/explorer-api.md §2, §3). Objects are passthrough: a newer
-// or different explorer may add fields, and we must not reject or drop them. Go encodes nil slices
-// as `null`, so lists the server may leave empty are nullish.
+// Wire types of the explorer (protocol.md#endpoints, protocol.md#data-model). Objects are
+// passthrough: a newer or different explorer may add fields, and we must not reject or drop them.
+// Go encodes nil slices as `null`, so lists the server may leave empty are nullish.
 //
 // Each schema is a function that builds it (microseconds): the names are the client's exported
 // API, and a caller composing one gets a fresh instance.
@@ -55,7 +55,10 @@ export const ifaceSchema = () =>
   });
 export type Iface = z.infer<ReturnType<typeof ifaceSchema>>;
 
-/** A zos node (§2.3). `wg_ports`/`ifaces` are normalised to arrays, `public_config` to null. */
+/**
+ * A zos node (protocol.md#nodes). `wg_ports`/`ifaces` are normalised to arrays, `public_config` to
+ * null.
+ */
 export const nodeSchema = () =>
   wire({
     node_id: z.string().min(1),
@@ -95,7 +98,7 @@ export const farmSchema = () =>
   });
 export type Farm = z.infer<ReturnType<typeof farmSchema>>;
 
-/** Phonebook user (§2.1). `email` is blanked or omitted for unauthenticated reads. */
+/** Phonebook user (protocol.md#users). `email` is blanked or omitted for unauthenticated reads. */
 export const userSchema = () =>
   wire({
     id: int(),
@@ -111,11 +114,17 @@ export const signingRequestSchema = () =>
   wire({ signers: z.array(int()).nullish(), quorum_min: int() });
 export type SigningRequest = z.infer<ReturnType<typeof signingRequestSchema>>;
 
-/** Workloads are checked for their common fields only; the resources that build them own their shapes. */
+/**
+ * Workloads are checked for their common fields only; the resources that build them own their
+ * shapes.
+ */
 const workloadSchema = () => wire({ workload_id: int() });
 const workloads = () => z.array(workloadSchema()).nullish();
 
-/** `data_reservation` (§3.2), kept as sent: this is signed content, so nothing is normalised. */
+/**
+ * `data_reservation` (protocol.md#data_reservation), kept as sent: this is signed content, so
+ * nothing is normalised.
+ */
 export const reservationDataSchema = () =>
   wire({
     description: z.string().optional(),
@@ -133,8 +142,9 @@ export const reservationDataSchema = () =>
 export type ReservationData = z.infer<ReturnType<typeof reservationDataSchema>>;
 
 /**
- * `data_json` of an ok result by `category` (the workload type, §6.2): an object whose fields the
- * provider reads have their type when present. Other categories (network: null) are not checked.
+ * `data_json` of an ok result by `category` (the workload type, protocol.md#result-data): an object
+ * whose fields the provider reads have their type when present. Other categories (network: null)
+ * are not checked.
  */
 const okResultData = (): Record<number, { what: string; schema: z.ZodTypeAny }> => ({
   0: {
@@ -157,9 +167,9 @@ const okResultData = (): Record<number, { what: string; schema: z.ZodTypeAny }> 
 });
 
 /**
- * A workload result (§3.8). `data_json` is any JSON value here: one node's odd answer must not
- * make the whole reservation (or the customer's list) unreadable — the reservation could then not
- * be cancelled, nor found by its tag. Whoever reads a result's data checks it with
+ * A workload result (protocol.md#result). `data_json` is any JSON value here: one node's odd answer
+ * must not make the whole reservation (or the customer's list) unreadable — the reservation could
+ * then not be cancelled, nor found by its tag. Whoever reads a result's data checks it with
  * {@link okResultProblem}.
  */
 export const workloadResultSchema = () =>
@@ -177,7 +187,8 @@ export type WorkloadResult = z.infer<ReturnType<typeof workloadResultSchema>>;
 
 /**
  * Why an ok result's `data_json` does not have its type's shape (an error or deleted result keeps
- * whatever it had, §12.15), naming the field; undefined when it does or the type is not checked.
+ * whatever it had, protocol.md#e15-node-delete-keeps-the-result), naming the field; undefined when
+ * it does or the type is not checked.
  */
 export function okResultProblem(r: WorkloadResult): string | undefined {
   const expected = r.state === 1 ? okResultData()[r.category] : undefined;
@@ -194,7 +205,10 @@ export const signingSignatureSchema = () =>
 
 const signatures = () => listOrEmpty(signingSignatureSchema());
 
-/** A stored reservation (§3.1). `results` and `signatures_*` are normalised to arrays. */
+/**
+ * A stored reservation (protocol.md#reservation). `results` and `signatures_*` are normalised to
+ * arrays.
+ */
 export const reservationSchema = () =>
   wire({
     id: int(),
@@ -217,7 +231,7 @@ export type Reservation = z.infer<ReturnType<typeof reservationSchema>>;
 
 /**
  * Body of `POST /reservations`. `json` must be the serialization of exactly `data_reservation`
- * and `customer_signature` the hex signature of its bytes (§5.1, §5.2).
+ * and `customer_signature` the hex signature of its bytes (protocol.md#customer-signature).
  */
 export interface ReservationCreate {
   json: string;
@@ -229,7 +243,10 @@ export interface ReservationCreate {
   signatures_farmer: unknown[];
   signatures_delete: unknown[];
   epoch: number;
-  /** ≤ 1024 bytes, not signed: where provider/reservation/register.ts tags a create for idempotent retries. */
+  /**
+   * ≤ 1024 bytes, not signed: where provider/reservation/register.ts tags a create for idempotent
+   * retries.
+   */
   metadata: string;
   results: unknown[];
 }
@@ -238,7 +255,7 @@ export const createReservationResponseSchema = () =>
   wire({ reservation_id: int(), escrow_information: z.unknown().optional() });
 export type CreateReservationResponse = z.infer<ReturnType<typeof createReservationResponseSchema>>;
 
-/** Reservation state (`next_action`, §4.1). */
+/** Reservation state (`next_action`, protocol.md#enumerations). */
 export const NextAction = {
   create: 0,
   sign: 1,
@@ -249,5 +266,5 @@ export const NextAction = {
   deleted: 6,
 } as const;
 
-/** Result state (§4.5). */
+/** Result state (protocol.md#enumerations). */
 export const ResultState = { error: 0, ok: 1, deleted: 2 } as const;

@@ -1,4 +1,4 @@
-// IPv4 arithmetic and /24 allocation for the overlay network (workloads.md §3.3, §3.7).
+// IPv4 arithmetic and /24 allocation for the overlay network (protocol.md#overlay-network).
 
 /** A parsed IPv4 CIDR: `base` is the address as an unsigned 32-bit integer. */
 export interface Cidr {

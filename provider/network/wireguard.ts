@@ -1,5 +1,5 @@
 // WireGuard keys, listen ports, public endpoints and the peer mesh of a network workload
-// (workloads.md §3.3–§3.5). Pure apart from key generation.
+// (protocol.md#overlay-network, protocol.md#access-point). Pure apart from key generation.
 import nacl from "tweetnacl";
 import { routingIp } from "./subnets";
 
@@ -104,7 +104,7 @@ export function nodeEndpoints(node: NodeNetInfo): NodeEndpoints {
   return { ipv4: addrs.find(isPublicIpv4), ipv6: addrs.find(isPublicIpv6) };
 }
 
-/** One peer entry of a network resource (explorer-api §3.4). */
+/** One peer entry of a network resource (protocol.md#network-workload). */
 export interface WirePeer {
   public_key: string;
   allowed_iprange: string[];
@@ -168,7 +168,7 @@ export function buildPeers(members: MeshMember[], access?: MeshAccess): Record<s
   return out;
 }
 
-/** The user's `wg-quick` file for an access point (workloads.md §3.5). */
+/** The user's `wg-quick` file for an access point (protocol.md#access-point). */
 export function wgQuickConfig(args: {
   accessSubnet: string;
   privateKey: string;

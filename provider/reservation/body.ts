@@ -1,5 +1,5 @@
 // What one reservation says: the `data_reservation` of its workloads and the signed body that
-// registers it (explorer-api §3.2, §5.1).
+// registers it (protocol.md#data_reservation, protocol.md#customer-signature).
 import type { Identity } from "../identity";
 import { signCreate } from "../crypto";
 import type { ReservationCreate } from "../client/schemas";
@@ -37,7 +37,7 @@ export function expirationOf(now: number, durationHours: number): number {
   return now + Math.round(durationHours * 3600) + EXPIRY_MARGIN_SECONDS;
 }
 
-/** `data_reservation` (explorer-api §3.2): one object, serialized once for `json`. */
+/** `data_reservation` (protocol.md#data_reservation): one object, serialized once for `json`. */
 export function reservationData(
   tid: number,
   lists: WorkloadLists,

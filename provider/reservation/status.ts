@@ -3,7 +3,7 @@
 import { ExplorerHttpError, ExplorerNetworkError, ExplorerResponseError } from "../client/errors";
 import type { Reservation } from "../client/schemas";
 
-/** `next_action` values after which a reservation no longer runs (§4.1). */
+/** `next_action` values after which a reservation no longer runs (protocol.md#enumerations). */
 export const NEXT_ACTION = { deploy: 3, delete: 4, invalid: 5, deleted: 6 } as const;
 
 /** True when the reservation is cancelled, deleted, rejected or past its expiry. */
