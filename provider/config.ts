@@ -51,18 +51,27 @@ export class ConfigError extends TfgridError {
   }
 }
 
-interface Setting {
+/** One provider setting: its stack config key, its environment fallback and how to set it. */
+export interface Setting {
   key: string;
   env: string;
   secret?: boolean;
+  /** Read where only the explorer's location matters (placement, node lookups). */
+  locatesExplorer?: boolean;
   /** How to set it, shown after "set it with: ". */
   example: string;
 }
 
-const SETTINGS = {
+/**
+ * Every provider setting, the one list of them: configure() keeps exactly these keys for later
+ * methods (resources/context.ts, placement), schema.json's config section is checked against it
+ * (tests/unit/schema.test.ts), and resolveConfig reads them.
+ */
+export const SETTINGS = {
   explorerUrl: {
     key: "tfgrid:explorerUrl",
     env: "TFGRID_EXPLORER_URL",
+    locatesExplorer: true,
     example: "pulumi config set tfgrid:explorerUrl https://explorer.grid.tf/explorer",
   },
   mnemonic: {
@@ -94,11 +103,22 @@ const SETTINGS = {
   allowInsecureExplorer: {
     key: "tfgrid:allowInsecureExplorer",
     env: "TFGRID_ALLOW_INSECURE_EXPLORER",
+    locatesExplorer: true,
     example: "pulumi config set tfgrid:allowInsecureExplorer true",
   },
 } satisfies Record<string, Setting>;
 
 type Name = keyof typeof SETTINGS;
+
+const settingList: readonly Setting[] = Object.values(SETTINGS);
+
+/** The stack config key of every setting (`tfgrid:explorerUrl`, …). */
+export const SETTING_KEYS: readonly string[] = settingList.map((s) => s.key);
+
+/** The keys {@link resolveExplorerUrl} reads. */
+export const EXPLORER_SETTING_KEYS: readonly string[] = settingList
+  .filter((s) => s.locatesExplorer === true)
+  .map((s) => s.key);
 
 const IDENTITY_HINT = "to create a new identity run: tfgrid identity new";
 
@@ -255,24 +275,25 @@ export function resolveConfig(
   const { raw, parse } = settingReader(source, env, problems);
   const { explorerUrl, insecureProblems } = readExplorerUrl(source, env, problems);
 
+  // Required: "not set" names how to set it and how to make an identity.
+  const required = (name: "mnemonic" | "tid") => {
+    const r = raw(name);
+    if (r === undefined) {
+      const s: Setting = SETTINGS[name];
+      problems.push(`${s.key} is not set; ${howToSet(s)}; ${IDENTITY_HINT}`);
+    }
+    return r;
+  };
+
   let mnemonic = "";
-  const m = raw("mnemonic");
-  if (m === undefined) {
-    problems.push(
-      `${SETTINGS.mnemonic.key} is not set; ${howToSet(SETTINGS.mnemonic)}; ${IDENTITY_HINT}`,
-    );
-  } else {
-    const problem = mnemonicProblem(m.value);
-    if (problem === undefined) mnemonic = m.value;
-    else problems.push(mnemonicProblemMessage(problem).replace(SETTINGS.mnemonic.key, m.label));
+  const m = required("mnemonic");
+  const problem = m === undefined ? undefined : mnemonicProblem(m.value);
+  if (m !== undefined && problem === undefined) mnemonic = m.value;
+  else if (m !== undefined && problem !== undefined) {
+    problems.push(mnemonicProblemMessage(problem).replace(SETTINGS.mnemonic.key, m.label));
   }
 
-  let tid = 0;
-  if (raw("tid") === undefined) {
-    problems.push(`${SETTINGS.tid.key} is not set; ${howToSet(SETTINGS.tid)}; ${IDENTITY_HINT}`);
-  } else {
-    tid = parse("tid", positiveInt(), 0);
-  }
+  const tid = required("tid") === undefined ? 0 : parse("tid", positiveInt(), 0);
 
   const durationHours = parse("durationHours", hours(), CONFIG_DEFAULTS.durationHours);
   const deployTimeoutSeconds = parse(

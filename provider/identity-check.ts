@@ -4,27 +4,22 @@
  * mnemonic's. Without it, a mnemonic of another identity passes preview and fails at `up`
  * (`failed to verify customer signature`), and an unreachable explorer fails at `up` after the
  * client's retries, naming no setting. One request per provider process and identity: every
- * resource's check shares it (kept on `process`, like the node cache).
+ * resource's check shares it (in a process slot, like the node cache).
  */
 import { ExplorerClient } from "./client/explorer";
-import { ExplorerNetworkError, ExplorerNotFoundError } from "./client/errors";
-import type { ProviderConfig } from "./config";
+import { ExplorerNetworkError, isNotFound } from "./client/errors";
+import { SETTINGS, type ProviderConfig } from "./config";
+import { processSlot } from "./process-slot";
 import type { Identity } from "./identity";
 import type { Failure } from "./resources/validation";
 
-const SLOT = "__pulumiTfgridIdentityChecks";
+const slot = processSlot(
+  "__pulumiTfgridIdentityChecks",
+  () => new Map<string, Promise<Failure[]>>(),
+);
+const checks = () => slot.get();
 
 const NEW_IDENTITY = "npx tfgrid identity new --name NAME (it prints the settings to use)";
-
-function checks(): Map<string, Promise<Failure[]>> {
-  const p = process as unknown as Record<string, Map<string, Promise<Failure[]>> | undefined>;
-  let map = p[SLOT];
-  if (!map) {
-    map = new Map();
-    p[SLOT] = map;
-  }
-  return map;
-}
 
 /** Failures naming the setting to fix; empty when the identity is registered with this key. */
 export function identityFailures(config: ProviderConfig, identity: Identity): Promise<Failure[]> {
@@ -49,11 +44,11 @@ async function lookUp(config: ProviderConfig, tid: number, publicKey: string): P
     return [
       {
         property: "tfgrid:mnemonic",
-        reason: `tfgrid:mnemonic is not the key of identity ${tid} (tfgrid:tid) on the explorer at ${url}: its public key ${publicKey.slice(0, 12)}… differs from the registered ${user.pubkey.slice(0, 12)}…; set the mnemonic of identity ${tid} (pulumi config set --secret tfgrid:mnemonic "<24 words>"), or set tfgrid:tid to this mnemonic's identity, or register a new identity with ${NEW_IDENTITY}`,
+        reason: `tfgrid:mnemonic is not the key of identity ${tid} (tfgrid:tid) on the explorer at ${url}: its public key ${publicKey.slice(0, 12)}… differs from the registered ${user.pubkey.slice(0, 12)}…; set the mnemonic of identity ${tid} (${SETTINGS.mnemonic.example}), or set tfgrid:tid to this mnemonic's identity, or register a new identity with ${NEW_IDENTITY}`,
       },
     ];
   } catch (e) {
-    if (e instanceof ExplorerNotFoundError) {
+    if (isNotFound(e)) {
       return [
         {
           property: "tfgrid:tid",
@@ -80,5 +75,5 @@ async function lookUp(config: ProviderConfig, tid: number, publicKey: string): P
 
 /** Forgets every check (tests). */
 export function clearIdentityChecks(): void {
-  delete (process as unknown as Record<string, unknown>)[SLOT];
+  slot.clear();
 }

@@ -1,10 +1,9 @@
 // Explorer nodes seen by this provider process, so one `pulumi up` does not ask the explorer for
 // the same node over and over (placement lists them, each resource's check looks its node up,
-// the network's create reads them again). Kept on `process`, never in a serialized provider
-// (GUIDE §4): providers reach it through this module's functions only.
+// the network's create reads them again). Kept in a process slot (process-slot.ts says why);
+// providers reach it through this module's functions only.
 import type { Node } from "./client/schemas";
-
-const SLOT = "__pulumiTfgridNodeCache";
+import { processSlot } from "./process-slot";
 
 interface Entry {
   node: Node;
@@ -18,10 +17,8 @@ interface Cache {
   pending: Record<string, Promise<Node>>;
 }
 
-function cache(): Cache {
-  const p = process as unknown as Record<string, Cache | undefined>;
-  return (p[SLOT] ??= { nodes: {}, pending: {} });
-}
+const slot = processSlot<Cache>("__pulumiTfgridNodeCache", () => ({ nodes: {}, pending: {} }));
+const cache = (): Cache => slot.get();
 
 /** Records nodes just read from the explorer at `baseUrl`. */
 export function rememberNodes(baseUrl: string, nodes: Node[]): void {
@@ -60,7 +57,7 @@ export async function getNodeCached(
 
 /** Forgets every cached node (tests). */
 export function clearNodeCache(): void {
-  delete (process as unknown as Record<string, unknown>)[SLOT];
+  slot.clear();
 }
 
 /** How stale a node may be for an existence check: a node id does not go away mid-run. */

@@ -8,10 +8,10 @@ import { archiveLayoutProvider } from "./archive/layout-provider";
 import { stablePasswordProvider } from "./archive/password-provider";
 import { shardPlacementProvider } from "./archive/placement-provider";
 import { packageVersion, type ProviderName } from "./provider-reference";
-import { containerProvider } from "./resources/container";
-import { networkProvider } from "./resources/network";
-import { volumeProvider } from "./resources/volume";
-import { zdbNamespaceProvider } from "./resources/zdb";
+import { containerProvider } from "./resources/container-provider";
+import { networkProvider } from "./resources/network-provider";
+import { volumeProvider } from "./resources/volume-provider";
+import { zdbNamespaceProvider } from "./resources/zdb-provider";
 
 const IMPLEMENTATIONS: Record<ProviderName, pulumi.dynamic.ResourceProvider> = {
   ZdbNamespace: zdbNamespaceProvider,

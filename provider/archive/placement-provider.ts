@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ExplorerClient } from "../client/explorer";
+import { EXPLORER_SETTING_KEYS } from "../config";
 import type { Node } from "../client/schemas";
 import { rememberNodes } from "../nodecache";
 import { checkPlacement, explorerUrlFrom } from "./placement";
@@ -14,7 +15,7 @@ import { recordId, type Props } from "./records";
  * The provider settings placement reads. configure() keeps them on the provider host process
  * under SLOT, where check() finds them.
  */
-const URL_KEYS = ["tfgrid:explorerUrl", "tfgrid:allowInsecureExplorer"];
+const URL_KEYS = EXPLORER_SETTING_KEYS;
 const SLOT = "__pulumiTfgridPlacementExplorerSettings";
 
 type Kept = Record<string, string | undefined>;

@@ -1,22 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { providerReference } from "../provider-reference";
-import { z } from "zod";
-import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
-import type { Reservation } from "../client/schemas";
-import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
-import {
-  bool,
-  containerIpSchema,
-  durationSchema,
-  envMap,
-  known,
-  nodeIdSchema,
-  nonEmptyString,
-  positiveInt,
-  unknownNodeFailures,
-  validate,
-  type Failure,
-} from "./validation";
+// Container, program side: its args, defaults and resource class (runs in the user's program). The
+// provider side is container-provider.ts.
+import type * as pulumi from "@pulumi/pulumi";
+import { TfgridResource, type ResourceShape } from "./tfgrid-resource";
 
 /** Arguments of a container. */
 export interface ContainerArgs {
@@ -50,6 +35,7 @@ export interface ContainerArgs {
   durationHours?: pulumi.Input<number>;
 }
 
+/** The defaults of the optional args (check applies them; diff compares old state with them). */
 export const CONTAINER_DEFAULTS = {
   entrypoint: "",
   env: {},
@@ -62,141 +48,9 @@ export const CONTAINER_DEFAULTS = {
   interactive: false,
 } as const;
 
-// Names that hold credentials in the workloads we run (MinIO; TLOG/MASTER carry a 0-db password): they belong in secretEnv.
-const SECRET_NAMES = /^(SHARDS|SECRET_KEY|TLOG|MASTER|.*PASSWORD.*|.*_SECRET)$/i;
-
-const flistSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "string" || !/^https?:\/\/\S+\.flist$/.test(v)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(v) ?? "(missing)"} is not an flist URL; use e.g. "https://hub.grid.tf/<user>/<name>.flist"`,
-      });
-    } else if (v.startsWith("http:")) {
-      // The node runs whatever image it downloads: plain http lets the network swap it.
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(v)} is fetched over plain http, so the image could be swapped on the way; use https ("${v.replace(/^http:/, "https:")}")`,
-      });
-    }
-  });
-
-const volumeIdSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "string" || !/^\d*-\d+$/.test(v)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(v) ?? "(missing)"} is not a volume id; use a Volume's volumeId output ("<rid>-<wid>")`,
-      });
-    }
-  });
-
-const mountpointSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "string" || !v.startsWith("/") || v === "/") {
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(v) ?? "(missing)"} is not an absolute mountpoint; use e.g. "/data"`,
-      });
-    }
-  });
-
-const schema = () =>
-  z.object({
-    nodeId: known(nodeIdSchema()),
-    flist: known(flistSchema()),
-    entrypoint: known(z.string({ message: "entrypoint must be a string" })),
-    env: known(envMap("env")),
-    secretEnv: known(envMap("secretEnv")),
-    cpu: known(positiveInt("cpu (vCPU)", 32)),
-    memoryMiB: known(positiveInt("memoryMiB (MiB)", 262_144, 128)),
-    diskSizeMiB: known(positiveInt("diskSizeMiB (MiB)", 2_097_152)),
-    network: known(
-      z.object({
-        name: known(nonEmptyString("network.name", "use the Network's name")),
-        ip: known(containerIpSchema()),
-      }),
-    ).optional(),
-    volumes: known(
-      z.array(
-        known(
-          z.object({ volumeId: known(volumeIdSchema()), mountpoint: known(mountpointSchema()) }),
-        ),
-      ),
-    ),
-    publicIp6: known(bool("publicIp6")),
-    interactive: known(bool("interactive")),
-    durationHours: known(durationSchema()),
-  });
-
-function crossChecks(p: Props): Failure[] {
-  const out: Failure[] = [];
-  const env = p.env && typeof p.env === "object" ? (p.env as Record<string, unknown>) : {};
-  const secret =
-    p.secretEnv && typeof p.secretEnv === "object" ? (p.secretEnv as Record<string, unknown>) : {};
-  for (const k of Object.keys(env)) {
-    if (SECRET_NAMES.test(k)) {
-      out.push({
-        property: `env.${k}`,
-        reason: `${k} holds a credential and would be stored in plain text on the grid; move it to secretEnv`,
-      });
-    } else if (k in secret) {
-      out.push({
-        property: `env.${k}`,
-        reason: `${k} is set in both env and secretEnv; keep it in one of them`,
-      });
-    }
-  }
-  if (Array.isArray(p.volumes)) {
-    const seen = new Set<unknown>();
-    (p.volumes as { mountpoint?: unknown }[]).forEach((v, i) => {
-      if (v && typeof v === "object" && typeof v.mountpoint === "string") {
-        if (seen.has(v.mountpoint)) {
-          out.push({
-            property: `volumes.${i}.mountpoint`,
-            reason: `${v.mountpoint} is mounted twice; give each volume its own mountpoint`,
-          });
-        }
-        seen.add(v.mountpoint);
-      }
-    });
-  }
-  return out;
-}
-
-/** The Container workload (explorer-api §3.7); secret env values sealed to the node. */
-export function containerWorkload(p: Props): object {
-  const nodeKey = nodeIdToPublicKeyHex(String(p.nodeId));
-  const secretEnv = (p.secretEnv ?? {}) as Record<string, string>;
-  const net = p.network as { name: string; ip: string } | undefined;
-  return {
-    workload_id: WORKLOAD_ID,
-    node_id: p.nodeId,
-    flist: p.flist,
-    hub_url: "",
-    environment: p.env ?? {},
-    secret_environment: Object.fromEntries(
-      Object.entries(secretEnv).map(([k, v]) => [k, sealForNode(nodeKey, v)]),
-    ),
-    entrypoint: p.entrypoint ?? "",
-    interactive: p.interactive ?? false,
-    volumes: ((p.volumes ?? []) as { volumeId: string; mountpoint: string }[]).map((v) => ({
-      volume_id: v.volumeId,
-      mountpoint: v.mountpoint,
-    })),
-    network_connection: net
-      ? [{ network_id: net.name, ipaddress: net.ip, public_ip6: p.publicIp6 ?? false }]
-      : [],
-    stats_aggregator: [],
-    logs: [],
-    farmer_tid: 0,
-    capacity: { cpu: p.cpu, memory: p.memoryMiB, disk_size: p.diskSizeMiB, disk_type: 1 },
-  };
-}
-
-export const containerSpec: ResourceSpec = {
+export const CONTAINER_SHAPE: ResourceShape<ContainerArgs> = {
   type: "Container",
-  inputKeys: [
+  inputs: [
     "nodeId",
     "flist",
     "entrypoint",
@@ -211,40 +65,12 @@ export const containerSpec: ResourceSpec = {
     "interactive",
     "durationHours",
   ],
-  normalize: (p) => ({ ...CONTAINER_DEFAULTS, ...p }),
-  async check(news, _olds, config) {
-    const inputs: Props = { nodeId: news.nodeId, flist: news.flist };
-    for (const [k, d] of Object.entries(CONTAINER_DEFAULTS)) inputs[k] = news[k] ?? d;
-    if (news.network !== undefined) inputs.network = news.network;
-    inputs.durationHours = withDuration(news, config);
-    const failures = [...validate(schema(), inputs), ...crossChecks(inputs)];
-    failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
-    return { inputs, failures };
-  },
-  secretInputs: ["secretEnv"],
-  deleteBeforeReplace(olds, news) {
-    const a = olds.network as { name?: unknown; ip?: unknown } | undefined;
-    const b = news.network as { name?: unknown; ip?: unknown } | undefined;
-    return !!a && !!b && olds.nodeId === news.nodeId && a.name === b.name && a.ip === b.ip;
-  },
-  async build(inputs) {
-    return {
-      lists: { containers: [containerWorkload(inputs)] },
-      what: "container",
-      nodeIds: [String(inputs.nodeId)],
-    };
-  },
-  results(_props: Props, r: Reservation): Props {
-    const res = r.results.find((x) => x.workload_id === `${r.id}-${WORKLOAD_ID}` && x.state === 1);
-    const d = (res?.data_json ?? {}) as { ipv4?: string; ipv6?: string };
-    return { ipv4: d.ipv4 ?? "", ipv6: d.ipv6 ?? "" };
-  },
+  outputs: ["reservationId", "workloadId", "ipv4", "ipv6", "expiresAt"],
+  secrets: ["secretEnv"],
 };
 
-export const containerProvider = makeProvider(containerSpec);
-
 /** A container: one reservation holding one Container workload. */
-export class Container extends pulumi.dynamic.Resource {
+export class Container extends TfgridResource {
   declare readonly nodeId: pulumi.Output<string>;
   declare readonly flist: pulumi.Output<string>;
   declare readonly env: pulumi.Output<Record<string, string>>;
@@ -259,34 +85,6 @@ export class Container extends pulumi.dynamic.Resource {
   declare readonly expiresAt: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = {
-      nodeId: args.nodeId,
-      flist: args.flist,
-      entrypoint: args.entrypoint,
-      env: args.env,
-      secretEnv: args.secretEnv === undefined ? undefined : pulumi.secret(args.secretEnv),
-      cpu: args.cpu,
-      memoryMiB: args.memoryMiB,
-      diskSizeMiB: args.diskSizeMiB,
-      network: args.network,
-      volumes: args.volumes,
-      publicIp6: args.publicIp6,
-      interactive: args.interactive,
-      durationHours: args.durationHours,
-      reservationId: undefined,
-      workloadId: undefined,
-      ipv4: undefined,
-      ipv6: undefined,
-      expiresAt: undefined,
-    };
-    const secrets = [...(opts?.additionalSecretOutputs ?? []), "secretEnv"];
-    super(
-      providerReference("Container"),
-      name,
-      props,
-      { ...opts, additionalSecretOutputs: secrets },
-      "tfgrid",
-      "Container",
-    );
+    super(CONTAINER_SHAPE, name, args, opts);
   }
 }

@@ -15,15 +15,57 @@ export function isUnknown(v: unknown): boolean {
   return v === UNKNOWN;
 }
 
+/** An object that is not an array or null: a map of properties. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Stable JSON for comparisons: object keys sorted. */
+export function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) =>
+    isPlainObject(val)
+      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : val,
+  );
+}
+
+/** Whether a value is, or holds, preview's unknown sentinel. */
+export function containsUnknown(v: unknown): boolean {
+  return stableJson(v)?.includes(UNKNOWN) ?? false;
+}
+
 /** A Pulumi check failure: the property path and a reason naming the value and the fix. */
 export interface Failure {
   property: string;
   reason: string;
 }
 
+/**
+ * A checked value with preview's unknown sentinel taken out again: what create receives (the
+ * engine calls create with known values only).
+ */
+export type Known<T> = T extends typeof UNKNOWN
+  ? never
+  : T extends readonly (infer E)[]
+    ? Known<E>[]
+    : T extends object
+      ? { [K in keyof T]: Known<T[K]> }
+      : T;
+
+/**
+ * A schema over any value, typed `T`: `problem` says what is wrong with a value (in the words of a
+ * check failure), undefined when it is a valid `T`.
+ */
+export function rule<T>(problem: (v: unknown) => string | undefined): z.ZodType<T, z.ZodTypeDef> {
+  return z.custom<T>(
+    (v) => problem(v) === undefined,
+    (v) => ({ message: problem(v), fatal: false }),
+  );
+}
+
 /** Wraps a schema so that preview's unknown sentinel passes validation untouched. */
-export function known<T extends z.ZodTypeAny>(schema: T): z.ZodType<z.infer<T> | typeof UNKNOWN> {
-  return z.union([z.literal(UNKNOWN), schema]) as z.ZodType<z.infer<T> | typeof UNKNOWN>;
+export function known<T extends z.ZodTypeAny>(schema: T) {
+  return z.union([z.literal(UNKNOWN), schema]);
 }
 
 /** Every zod issue as a failure; union issues are flattened to the non-sentinel branch's issues. */
@@ -51,137 +93,118 @@ const show = (v: unknown): string =>
       ? JSON.stringify(v)
       : (JSON.stringify(v) ?? String(v));
 
+function isNodeId(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  try {
+    return bs58.decode(v).length === 32;
+  } catch {
+    return false;
+  }
+}
+
 /** A base58 node id of a 32-byte ed25519 key. */
-export const nodeIdSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
-    let ok = false;
-    if (typeof v === "string") {
-      try {
-        ok = bs58.decode(v).length === 32;
-      } catch {
-        ok = false;
-      }
-    }
-    if (!ok) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not a node id; use the base58 node_id of a 32-byte key as listed by GET /nodes`,
-      });
-    }
-  });
+export const nodeIdSchema = () =>
+  rule<string>((v) =>
+    isNodeId(v)
+      ? undefined
+      : `${show(v)} is not a node id; use the base58 node_id of a 32-byte key as listed by GET /nodes`,
+  );
 
 /** A positive whole number with a unit and an optional upper bound. */
-export function positiveInt(unit: string, max?: number, min = 1): z.ZodType<number> {
-  return z.unknown().superRefine((v, ctx) => {
-    if (
-      typeof v !== "number" ||
-      !Number.isInteger(v) ||
-      v < min ||
-      (max !== undefined && v > max)
-    ) {
-      const range = max !== undefined ? `between ${min} and ${max}` : `at least ${min}`;
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not a valid ${unit}; use a whole number ${range}`,
-      });
-    }
-  }) as z.ZodType<number>;
+export function positiveInt(unit: string, max?: number, min = 1) {
+  return rule<number>((v) => {
+    if (typeof v === "number" && Number.isInteger(v) && v >= min && (max === undefined || v <= max))
+      return undefined;
+    const range = max !== undefined ? `between ${min} and ${max}` : `at least ${min}`;
+    return `${show(v)} is not a valid ${unit}; use a whole number ${range}`;
+  });
 }
 
 /** One of a fixed set of strings. */
-export function oneOf<T extends string>(values: readonly T[], what: string): z.ZodType<T> {
-  return z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "string" || !(values as readonly string[]).includes(v)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not a known ${what}; use one of ${values.map((x) => `"${x}"`).join(", ")}`,
-      });
-    }
-  }) as z.ZodType<T>;
+export function oneOf<T extends string>(values: readonly T[], what: string) {
+  return rule<T>((v) =>
+    values.some((x) => x === v)
+      ? undefined
+      : `${show(v)} is not a known ${what}; use one of ${values.map((x) => `"${x}"`).join(", ")}`,
+  );
 }
 
-export function nonEmptyString(what: string, fix: string): z.ZodType<string> {
-  return z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "string" || v.length === 0) {
-      ctx.addIssue({ code: "custom", message: `${what} must be a non-empty string; ${fix}` });
-    }
-  }) as z.ZodType<string>;
+export function nonEmptyString(what: string, fix: string) {
+  return rule<string>((v) =>
+    typeof v === "string" && v.length > 0
+      ? undefined
+      : `${what} must be a non-empty string; ${fix}`,
+  );
 }
 
-export function bool(what: string): z.ZodType<boolean> {
-  return z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "boolean") {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not a boolean; set ${what} to true or false`,
-      });
-    }
-  }) as z.ZodType<boolean>;
+export function bool(what: string) {
+  return rule<boolean>((v) =>
+    typeof v === "boolean"
+      ? undefined
+      : `${show(v)} is not a boolean; set ${what} to true or false`,
+  );
 }
 
 /** A host address in a private /24: not the network (.0), gateway (.1) or broadcast (.255). */
-export const containerIpSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
+export const containerIpSchema = () =>
+  rule<string>((v) => {
     const n = typeof v === "string" ? parseIpv4(v) : undefined;
-    if (n === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not an IPv4 address; use e.g. "172.20.15.16"`,
-      });
-      return;
-    }
+    if (n === undefined) return `${show(v)} is not an IPv4 address; use e.g. "172.20.15.16"`;
     const o1 = n >>> 24;
     const o2 = (n >>> 16) & 255;
     const isPrivate =
       o1 === 10 || (o1 === 172 && o2 >= 16 && o2 < 32) || (o1 === 192 && o2 === 168);
     if (!isPrivate) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not a private address; use an address in the network's /24 for this node`,
-      });
-      return;
+      return `${show(v)} is not a private address; use an address in the network's /24 for this node`;
     }
-    const last = n & 255;
-    if (last === 0 || last === 1 || last === 255) {
-      const role =
-        last === 0
-          ? "the /24's network address"
-          : last === 1
-            ? "the node gateway"
-            : "the broadcast address";
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is ${role}; use a host address .2–.254 of the node's /24`,
-      });
-    }
+    const roles: Record<number, string> = {
+      0: "the /24's network address",
+      1: "the node gateway",
+      255: "the broadcast address",
+    };
+    const role = roles[n & 255];
+    return role === undefined
+      ? undefined
+      : `${show(v)} is ${role}; use a host address .2–.254 of the node's /24`;
   });
 
 /** A reservation duration in hours, at least 1 (the explorer refuses shorter). */
-export const durationSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 1 || v > 24 * 365 * 10) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${show(v)} is not a valid durationHours; use a number of hours from 1 to 87600 (the explorer refuses reservations under 1 hour)`,
-      });
-    }
-  });
+export const durationSchema = () =>
+  rule<number>((v) =>
+    typeof v === "number" && Number.isFinite(v) && v >= 1 && v <= 24 * 365 * 10
+      ? undefined
+      : `${show(v)} is not a valid durationHours; use a number of hours from 1 to 87600 (the explorer refuses reservations under 1 hour)`,
+  );
 
 /** Runs a schema over the defaulted inputs; every problem at once. */
 export function validate(schema: z.ZodTypeAny, inputs: Record<string, unknown>): Failure[] {
+  return parse(schema, inputs).failures;
+}
+
+/** The inputs parsed into the schema's typed value (unknowns kept), or every problem at once. */
+export function parse<S extends z.ZodTypeAny>(
+  schema: S,
+  inputs: Record<string, unknown>,
+): { data?: z.infer<S>; failures: Failure[] } {
   const r = schema.safeParse(inputs);
-  return r.success ? [] : toFailures(r.error);
+  return r.success ? { data: r.data, failures: [] } : { failures: toFailures(r.error) };
+}
+
+/** `v` typed without preview's unknown sentinel, or undefined when it holds one. */
+export function knownValue<T>(v: T): Known<T> | undefined {
+  // The one place the sentinel is taken out of a type: containsUnknown has just looked for it.
+  return containsUnknown(v) ? undefined : (v as Known<T>);
 }
 
 /** A map of environment variables: string keys (shell-safe) to string values. */
-export function envMap(what: string): z.ZodType<Record<string, string>> {
-  return z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+export function envMap(what: string) {
+  return z.unknown().superRefine((v, ctx): v is Record<string, string> => {
+    if (!isPlainObject(v)) {
       ctx.addIssue({
         code: "custom",
         message: `${show(v)} is not a map; set ${what} to { NAME: "value" }`,
       });
-      return;
+      return false;
     }
     for (const [k, val] of Object.entries(v)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
@@ -198,7 +221,8 @@ export function envMap(what: string): z.ZodType<Record<string, string>> {
         });
       }
     }
-  }) as z.ZodType<Record<string, string>>;
+    return true;
+  });
 }
 
 /**
@@ -212,7 +236,7 @@ export async function unknownNodeFailures(
   property = "nodeId",
 ): Promise<Failure[]> {
   if (config === undefined || typeof nodeId !== "string" || isUnknown(nodeId)) return [];
-  if (validate(z.object({ id: nodeIdSchema() }), { id: nodeId }).length > 0) return [];
+  if (!isNodeId(nodeId)) return [];
   try {
     const client = new ExplorerClient({
       baseUrl: config.explorerUrl,

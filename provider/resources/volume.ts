@@ -1,16 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { providerReference } from "../provider-reference";
-import { z } from "zod";
-import type { Reservation } from "../client/schemas";
-import { makeProvider, withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
-import {
-  durationSchema,
-  known,
-  nodeIdSchema,
-  positiveInt,
-  unknownNodeFailures,
-  validate,
-} from "./validation";
+// Volume, program side: its args, defaults and resource class (runs in the user's program). The
+// provider side is volume-provider.ts.
+import type * as pulumi from "@pulumi/pulumi";
+import { TfgridResource, type ResourceShape } from "./tfgrid-resource";
 
 /** Arguments of a volume. */
 export interface VolumeArgs {
@@ -31,78 +22,18 @@ export interface VolumeArgs {
   layout?: pulumi.Input<string>;
 }
 
-const diskTypeSchema = (): z.ZodTypeAny =>
-  z.unknown().superRefine((v, ctx) => {
-    if (v === "HDD") {
-      ctx.addIssue({
-        code: "custom",
-        message: `"HDD" volumes are refused by the explorer since 2020-06-23; use "SSD"`,
-      });
-    } else if (v !== "SSD") {
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(v)} is not a disk type; use "SSD"`,
-      });
-    }
-  });
+/** The defaults of the optional args (check applies them; diff compares old state with them). */
+export const VOLUME_DEFAULTS = { diskType: "SSD" } as const;
 
-const schema = () =>
-  z.object({
-    nodeId: known(nodeIdSchema()),
-    sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
-    diskType: known(diskTypeSchema()),
-    durationHours: known(durationSchema()),
-  });
-
-/** The Volume workload (explorer-api §3.6). */
-export function volumeWorkload(p: Props): object {
-  return {
-    workload_id: WORKLOAD_ID,
-    node_id: p.nodeId,
-    size: p.sizeGiB,
-    type: p.diskType === "HDD" ? 0 : 1,
-    stats_aggregator: [],
-    farmer_tid: 0,
-  };
-}
-
-export const volumeSpec: ResourceSpec = {
+export const VOLUME_SHAPE: ResourceShape<VolumeArgs> = {
   type: "Volume",
-  inputKeys: ["nodeId", "sizeGiB", "diskType", "durationHours"],
-  normalize: (p) => ({ diskType: "SSD", ...p }),
-  async check(news, _olds, config) {
-    const inputs: Props = {
-      nodeId: news.nodeId,
-      sizeGiB: news.sizeGiB,
-      diskType: news.diskType ?? "SSD",
-      durationHours: withDuration(news, config),
-      // A label for diffs only (see VolumeArgs.layout): not in inputKeys.
-      ...(news.layout !== undefined ? { layout: news.layout } : {}),
-    };
-    const failures = validate(schema(), inputs);
-    failures.push(...(await unknownNodeFailures(config, inputs.nodeId)));
-    return { inputs, failures };
-  },
-  deleteBeforeReplace: () => false,
-  async build(inputs) {
-    return {
-      lists: { volumes: [volumeWorkload(inputs)] },
-      what: "volume",
-      nodeIds: [String(inputs.nodeId)],
-    };
-  },
-  results(_props: Props, r: Reservation): Props {
-    const gwid = `${r.id}-${WORKLOAD_ID}`;
-    const res = r.results.find((x) => x.workload_id === gwid && x.state === 1);
-    const d = (res?.data_json ?? {}) as { volume_id?: string };
-    return { volumeId: d.volume_id || gwid };
-  },
+  inputs: ["nodeId", "sizeGiB", "diskType", "durationHours", "layout"],
+  outputs: ["reservationId", "volumeId", "workloadId", "expiresAt"],
+  secrets: [],
 };
 
-export const volumeProvider = makeProvider(volumeSpec);
-
 /** A volume: one reservation holding one Volume workload. */
-export class Volume extends pulumi.dynamic.Resource {
+export class Volume extends TfgridResource {
   declare readonly nodeId: pulumi.Output<string>;
   declare readonly sizeGiB: pulumi.Output<number>;
   declare readonly diskType: pulumi.Output<"SSD">;
@@ -114,17 +45,6 @@ export class Volume extends pulumi.dynamic.Resource {
   declare readonly expiresAt: pulumi.Output<string>;
 
   constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = {
-      nodeId: args.nodeId,
-      sizeGiB: args.sizeGiB,
-      diskType: args.diskType,
-      durationHours: args.durationHours,
-      layout: args.layout,
-      reservationId: undefined,
-      volumeId: undefined,
-      workloadId: undefined,
-      expiresAt: undefined,
-    };
-    super(providerReference("Volume"), name, props, opts, "tfgrid", "Volume");
+    super(VOLUME_SHAPE, name, args, opts);
   }
 }

@@ -8,10 +8,10 @@
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { clearConfig, storeConfig } from "../../provider/resources/common";
-import { containerProvider } from "../../provider/resources/container";
-import { networkProvider } from "../../provider/resources/network";
-import { volumeProvider } from "../../provider/resources/volume";
-import { zdbNamespaceProvider } from "../../provider/resources/zdb";
+import { containerProvider } from "../../provider/resources/container-provider";
+import { networkProvider } from "../../provider/resources/network-provider";
+import { volumeProvider } from "../../provider/resources/volume-provider";
+import { zdbNamespaceProvider } from "../../provider/resources/zdb-provider";
 import { MINIO_ENTRYPOINT, MINIO_FLIST } from "../../provider/archive/args";
 
 type Props = Record<string, unknown>;

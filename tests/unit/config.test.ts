@@ -3,8 +3,12 @@ import {
   DEFAULT_EXPLORER_URL,
   isLoopbackHost,
   resolveConfig,
+  SETTINGS,
   type ConfigSource,
 } from "../../provider/config";
+import { packageVersion } from "../../provider/provider-reference";
+import { implementation } from "../../provider/providers";
+import { clearConfig, configSource } from "../../provider/resources/common";
 
 const MNEMONIC =
   "abandon amount liar amount expire adjust cage candy arch gather drum bullet absurd math era live bid rhythm alien crouch range attend journey unaware";
@@ -214,4 +218,29 @@ describe("isLoopbackHost", () => {
   ])("%s → %s", (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
   });
+});
+
+describe("the settings table reaches the provider host", () => {
+  // Every key of SETTINGS must reach what the provider's methods read after configure: a key left
+  // out there is a stack config value silently ignored.
+  it.each(["ZdbNamespace", "Volume", "Container", "Network"])(
+    "%s's configure keeps every setting for its later methods",
+    async (type) => {
+      const values = Object.fromEntries(
+        Object.values(SETTINGS).map((s, i) => [s.key, `value-${i}`]),
+      );
+      clearConfig();
+      try {
+        await implementation(type, packageVersion()).configure!({
+          config: { get: (k) => values[k], require: (k) => values[k] },
+        });
+        const kept = configSource();
+        expect(Object.fromEntries(Object.keys(values).map((k) => [k, kept?.get(k)]))).toEqual(
+          values,
+        );
+      } finally {
+        clearConfig();
+      }
+    },
+  );
 });

@@ -4,9 +4,9 @@
 // and never show in one: the CLI leaves `__` keys out of what it prints.
 import { TAG_PREFIX } from "../../provider/reservation";
 import { CREATE_TAG, LEGACY_CREATE_TAG, createTagOf } from "../../provider/resources/common";
-import { containerProvider } from "../../provider/resources/container";
-import { volumeProvider } from "../../provider/resources/volume";
-import { zdbNamespaceProvider } from "../../provider/resources/zdb";
+import { containerProvider } from "../../provider/resources/container-provider";
+import { volumeProvider } from "../../provider/resources/volume-provider";
+import { zdbNamespaceProvider } from "../../provider/resources/zdb-provider";
 import { NODE, useFreshIdentityEnv } from "./provider-env";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -125,6 +125,18 @@ export function extractMessages(): Message[] {
         inMessageFn = was;
         return;
       }
+      // 6. rule((v) => message or undefined): the value rules of the resources' schemas
+      if (ts.isCallExpression(n) && n.expression.getText() === "rule") {
+        const f = n.arguments[0];
+        if (f && ts.isArrowFunction(f) && !ts.isBlock(f.body)) add(f.body);
+        else if (f && ts.isArrowFunction(f)) {
+          const was = inMessageFn;
+          inMessageFn = true;
+          f.body.forEachChild(visit);
+          inMessageFn = was;
+          return;
+        }
+      }
       if (inMessageFn && (ts.isReturnStatement(n) || ts.isVariableDeclaration(n))) {
         add(ts.isReturnStatement(n) ? n.expression : n.initializer);
       }
@@ -160,8 +172,11 @@ describe("docs/troubleshooting.md", () => {
       "provider/reservation/register.ts",
       "provider/reservation/wait.ts",
       "provider/reservation/cancel.ts",
-      "provider/resources/common.ts",
-      "provider/resources/network.ts",
+      "provider/resources/make-provider.ts",
+      "provider/resources/network-checks.ts",
+      "provider/resources/network-provider.ts",
+      "provider/resources/container-provider.ts",
+      "provider/resources/volume-provider.ts",
       "provider/resources/validation.ts",
       "provider/archive/rules.ts",
       "provider/archive/planner.ts",

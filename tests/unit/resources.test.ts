@@ -1,7 +1,11 @@
-import { containerProvider, containerWorkload } from "../../provider/resources/container";
-import { networkProvider } from "../../provider/resources/network";
-import { volumeProvider, volumeWorkload } from "../../provider/resources/volume";
-import { zdbAddress, zdbNamespaceProvider, zdbWorkload } from "../../provider/resources/zdb";
+import { containerProvider, containerWorkload } from "../../provider/resources/container-provider";
+import { networkProvider } from "../../provider/resources/network-provider";
+import { volumeProvider, volumeWorkload } from "../../provider/resources/volume-provider";
+import {
+  zdbAddress,
+  zdbNamespaceProvider,
+  zdbWorkload,
+} from "../../provider/resources/zdb-provider";
 import { UNKNOWN } from "../../provider/resources/validation";
 import { NODE, useFreshIdentityEnv } from "./provider-env";
 

@@ -7,11 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import Ajv2020 from "ajv/dist/2020";
-import { CONFIG_DEFAULTS, resolveConfig } from "../../provider/config";
+import { CONFIG_DEFAULTS, resolveConfig, SETTING_KEYS } from "../../provider/config";
 import { generateMnemonic } from "../../provider/identity";
-import { CONTAINER_DEFAULTS } from "../../provider/resources/container";
-import { volumeSpec } from "../../provider/resources/volume";
-import { zdbSpec } from "../../provider/resources/zdb";
+import { CONTAINER_DEFAULTS, CONTAINER_SHAPE } from "../../provider/resources/container";
+import {
+  NETWORK_ACCESS_DEFAULTS,
+  NETWORK_DEFAULTS,
+  NETWORK_SHAPE,
+} from "../../provider/resources/network";
+import { VOLUME_DEFAULTS, VOLUME_SHAPE } from "../../provider/resources/volume";
+import { ZDB_DEFAULTS, ZDB_SHAPE } from "../../provider/resources/zdb";
 import { DEFAULTS } from "../../provider/archive/args";
 import { DOMAIN_LEVELS } from "../../provider/archive/planner";
 
@@ -314,6 +319,17 @@ const RESOURCES: Record<string, ResourceSource> = {
   },
 };
 
+/** The resources built on TfgridResource: their shape says the type and the secrets. */
+const SHAPES: Record<
+  string,
+  { type: string; inputs: readonly string[]; secrets: readonly string[] }
+> = {
+  Network: NETWORK_SHAPE,
+  ZdbNamespace: ZDB_SHAPE,
+  Volume: VOLUME_SHAPE,
+  Container: CONTAINER_SHAPE,
+};
+
 interface TypeSource {
   file: string;
   iface: string;
@@ -568,7 +584,11 @@ describe("schema.json against the TypeScript code (drift)", () => {
             ts.isClassDeclaration(s) && s.name?.text === (el.propertyName ?? el.name).text,
         );
         const base = cls?.heritageClauses?.[0]?.types[0]?.expression.getText();
-        if (base === "pulumi.dynamic.Resource" || base === "pulumi.ComponentResource") {
+        if (
+          base === "pulumi.dynamic.Resource" ||
+          base === "TfgridResource" ||
+          base === "pulumi.ComponentResource"
+        ) {
           exported.push(el.name.text);
         }
       }
@@ -581,6 +601,15 @@ describe("schema.json against the TypeScript code (drift)", () => {
 
   it("registers each resource under the type its token names", () => {
     for (const [name, src] of Object.entries(RESOURCES)) {
+      const shape = SHAPES[name];
+      if (shape) {
+        // TfgridResource registers (provider, name, props, opts, "tfgrid", shape.type)
+        expect(shape.type).toBe(name);
+        expect(schema.resources[T + name].description).toContain(
+          `\`pulumi-nodejs:dynamic/tfgrid:${name}\``,
+        );
+        continue;
+      }
       const superCall = findSuperCall(src.file, src.cls);
       const args = superCall.arguments.map((a) => a.getText());
       if (src.component) {
@@ -641,10 +670,14 @@ describe("schema.json against the TypeScript code (drift)", () => {
     });
 
     it("secret flags match what the code marks secret", () => {
-      expect(secretsOf(spec().properties)).toEqual(secretOutputs(src.file, src.cls));
+      const shape = SHAPES[name];
+      const codeOutputs = shape ? sorted([...shape.secrets]) : secretOutputs(src.file, src.cls);
+      expect(secretsOf(spec().properties)).toEqual(codeOutputs);
       const codeInputs = src.component
         ? secretByJsdoc(args())
-        : secretInputsWrapped(src.file, src.cls);
+        : shape
+          ? sorted(shape.inputs.filter((k) => shape.secrets.includes(k)))
+          : secretInputsWrapped(src.file, src.cls);
       expect(secretsOf(spec().inputProperties)).toEqual(codeInputs);
     });
   });
@@ -699,9 +732,10 @@ describe("schema.json against the TypeScript code (drift)", () => {
 
   it("resource input defaults are the ones the code applies", () => {
     const expected: Record<string, Record<string, unknown>> = {
-      ZdbNamespace: zdbSpec.normalize!({}),
-      Volume: volumeSpec.normalize!({}),
+      ZdbNamespace: { ...ZDB_DEFAULTS },
+      Volume: { ...VOLUME_DEFAULTS },
       Container: { ...CONTAINER_DEFAULTS },
+      Network: { ...NETWORK_DEFAULTS },
       S3Archive: Object.fromEntries(
         Object.entries(DEFAULTS).filter(
           ([k]) => k in schema.resources[`${T}S3Archive`].inputProperties,
@@ -723,6 +757,8 @@ describe("schema.json against the TypeScript code (drift)", () => {
       );
       expect({ name, defaults: inSchema }).toEqual({ name, defaults: primitive });
     }
+    const access = schema.types[`${T}NetworkAccess`].properties;
+    expect(access.ipv4.default).toBe(NETWORK_ACCESS_DEFAULTS.ipv4);
     expect(schema.types[`${T}S3ArchiveNetwork`].properties.ipRange.default).toBe(
       DEFAULTS.networkIpRange,
     );
@@ -737,7 +773,7 @@ describe("schema.json against the TypeScript code (drift)", () => {
       expect({ name, secret: vars[name].secret === true }).toEqual({ name, secret: s.secret });
     }
     // the keys the provider's configure() hands to its methods
-    expect(sorted(configureKeys())).toEqual(sorted(Object.keys(vars)));
+    expect(sorted([...SETTING_KEYS])).toEqual(sorted(Object.keys(vars).map((k) => `tfgrid:${k}`)));
 
     const mnemonic = generateMnemonic();
     const resolved = resolveConfig(
@@ -820,20 +856,4 @@ function providerSettings(): Record<string, { env: string; secret: boolean }> {
     };
   }
   return out;
-}
-
-/** CONFIG_KEYS of provider/resources/common.ts (what configure() stores). */
-function configureKeys(): string[] {
-  let keys: string[] = [];
-  walk(source("provider/resources/common.ts"), (n) => {
-    if (
-      ts.isVariableDeclaration(n) &&
-      n.name.getText() === "CONFIG_KEYS" &&
-      n.initializer &&
-      ts.isArrayLiteralExpression(n.initializer)
-    ) {
-      keys = n.initializer.elements.filter(ts.isStringLiteral).map((e) => e.text);
-    }
-  });
-  return keys;
 }

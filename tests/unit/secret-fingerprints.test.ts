@@ -8,9 +8,9 @@ import {
   SECRET_FINGERPRINTS,
   fingerprintKey,
   secretFingerprints,
-} from "../../provider/resources/common";
-import { containerProvider } from "../../provider/resources/container";
-import { zdbNamespaceProvider } from "../../provider/resources/zdb";
+} from "../../provider/resources/secret-fingerprints";
+import { containerProvider } from "../../provider/resources/container-provider";
+import { zdbNamespaceProvider } from "../../provider/resources/zdb-provider";
 import { UNKNOWN } from "../../provider/resources/validation";
 import { NODE, useFreshIdentityEnv } from "./provider-env";
 

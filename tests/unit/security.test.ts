@@ -17,8 +17,8 @@ import { ConfigError, resolveConfig, type ConfigSource } from "../../provider/co
 import { generateMnemonic, identityFromMnemonic } from "../../provider/identity";
 import { providerReference } from "../../provider/provider-reference";
 import { clearConfig, storeConfig } from "../../provider/resources/common";
-import { containerProvider } from "../../provider/resources/container";
-import { zdbNamespaceProvider } from "../../provider/resources/zdb";
+import { containerProvider } from "../../provider/resources/container-provider";
+import { zdbNamespaceProvider } from "../../provider/resources/zdb-provider";
 
 const ROOT = path.join(__dirname, "..", "..");
 const MNEMONIC = generateMnemonic();

@@ -6,7 +6,7 @@ import {
   TAG_PREFIX,
   waitForResults,
 } from "../../../provider/reservation";
-import { zdbWorkload } from "../../../provider/resources/zdb";
+import { zdbWorkload } from "../../../provider/resources/zdb-provider";
 
 /**
  * Registers one 0-db on `node` with the provider's own code — under `pulumi-tfgrid:<tag>` when a

@@ -8,10 +8,10 @@ import { signDelete } from "../../../provider/crypto";
 import { identityFromMnemonic, type Identity } from "../../../provider/identity";
 import { registerIdentity } from "../../../provider/cli/identity";
 import { clearConfig } from "../../../provider/resources/common";
-import { containerProvider } from "../../../provider/resources/container";
-import { networkProvider } from "../../../provider/resources/network";
-import { volumeProvider } from "../../../provider/resources/volume";
-import { zdbNamespaceProvider } from "../../../provider/resources/zdb";
+import { containerProvider } from "../../../provider/resources/container-provider";
+import { networkProvider } from "../../../provider/resources/network-provider";
+import { volumeProvider } from "../../../provider/resources/volume-provider";
+import { zdbNamespaceProvider } from "../../../provider/resources/zdb-provider";
 import { registerIdempotent, reservationData, TAG_PREFIX } from "../../../provider/reservation";
 
 type Props = Record<string, unknown>;

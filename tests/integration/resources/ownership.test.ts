@@ -8,8 +8,8 @@ import { ExplorerClient } from "../../../provider/client/explorer";
 import { identityFromMnemonic, type Identity } from "../../../provider/identity";
 import { registerIdentity } from "../../../provider/cli/identity";
 import { clearConfig } from "../../../provider/resources/common";
-import { networkProvider } from "../../../provider/resources/network";
-import { volumeProvider } from "../../../provider/resources/volume";
+import { networkProvider } from "../../../provider/resources/network-provider";
+import { volumeProvider } from "../../../provider/resources/volume-provider";
 import { registerIdempotent, reservationData, TAG_PREFIX } from "../../../provider/reservation";
 
 type Props = Record<string, unknown>;

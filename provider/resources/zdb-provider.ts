@@ -1,0 +1,101 @@
+// ZdbNamespace, provider side: validation, the ZDB workload and its results. Runs in the provider
+// host; the program side is zdb.ts.
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
+import { WORKLOAD_ID } from "./common";
+import { makeProvider } from "./make-provider";
+import { singleWorkloadSpec } from "./single-workload";
+import {
+  bool,
+  durationSchema,
+  isPlainObject,
+  known,
+  nodeIdSchema,
+  oneOf,
+  positiveInt,
+  type Known,
+} from "./validation";
+import { ZDB_DEFAULTS } from "./zdb";
+
+const schema = () =>
+  z.object({
+    nodeId: known(nodeIdSchema()),
+    sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
+    mode: known(oneOf(["seq", "user"] as const, "0-db mode")),
+    password: known(z.string({ message: "password must be a string" })),
+    diskType: known(oneOf(["SSD", "HDD"] as const, "diskType")),
+    public: known(bool("public")),
+    durationHours: known(durationSchema()),
+  });
+
+/** A ZdbNamespace's inputs as create receives them. */
+export type ZdbInputs = Known<z.infer<ReturnType<typeof schema>>>;
+
+export interface ZdbOutputs extends Record<string, unknown> {
+  namespace: string;
+  ip: string;
+  port: number;
+  endpoint: string;
+}
+
+/** Prefers a routable address: not Yggdrasil (200::/7). Accepts `{IP}` and `{IPs: [...]}`. */
+export function zdbAddress(data: unknown): string {
+  const d = isPlainObject(data) ? data : {};
+  const all = [
+    ...(Array.isArray(d.IPs) ? d.IPs : []),
+    ...(typeof d.IP === "string" ? [d.IP] : []),
+  ].filter((x): x is string => typeof x === "string" && x.length > 0);
+  const ygg = (ip: string) => /^0*[23][0-9a-f]{2}:/i.test(ip);
+  return all.find((ip) => !ygg(ip)) ?? all[0] ?? "";
+}
+
+export function zdbEndpoint(ns: string, password: string, ip: string, port: number): string {
+  const host = ip.includes(":") ? `[${ip}]` : ip;
+  return `${ns}:${password}@${host}:${port}`;
+}
+
+/** The ZDB workload (explorer-api §3.5). */
+export function zdbWorkload(p: Omit<ZdbInputs, "durationHours">): object {
+  const password = p.password ?? "";
+  return {
+    workload_id: WORKLOAD_ID,
+    node_id: p.nodeId,
+    size: p.sizeGiB,
+    mode: p.mode === "user" ? 1 : 0,
+    password: password === "" ? "" : sealForNode(nodeIdToPublicKeyHex(p.nodeId), password),
+    disk_type: p.diskType === "HDD" ? 0 : 1,
+    public: p.public,
+    stats_aggregator: [],
+    farmer_tid: 0,
+  };
+}
+
+export const zdbSpec = singleWorkloadSpec<ZdbInputs, ZdbOutputs>({
+  type: "ZdbNamespace",
+  inputKeys: ["nodeId", "sizeGiB", "mode", "password", "diskType", "public", "durationHours"],
+  defaults: ZDB_DEFAULTS,
+  schema,
+  secretInputs: ["password"],
+  list: "zdbs",
+  what: "0-db",
+  workload: zdbWorkload,
+  results(inputs, data, r) {
+    if (!data) return {};
+    const namespace =
+      typeof data.Namespace === "string" && data.Namespace !== ""
+        ? data.Namespace
+        : `${r.id}-${WORKLOAD_ID}`;
+    const ip = zdbAddress(data);
+    const port = typeof data.Port === "number" ? data.Port : 9900;
+    return {
+      namespace,
+      ip,
+      port,
+      endpoint: zdbEndpoint(namespace, inputs.password ?? "", ip, port),
+    };
+  },
+});
+
+/** Registered in providers.ts; the host hands it the engine's untyped values. */
+export const zdbNamespaceProvider: pulumi.dynamic.ResourceProvider = makeProvider(zdbSpec);
