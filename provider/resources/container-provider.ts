@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
 import { WORKLOAD_ID, type Props } from "./common";
-import { CONTAINER_DEFAULTS } from "./container";
+import { CONTAINER_DEFAULTS, CONTAINER_SHAPE } from "./container";
 import { makeProvider } from "./make-provider";
 import { singleWorkloadSpec } from "./single-workload";
 import {
@@ -161,21 +161,7 @@ function sameAddress(olds: Props, news: Props): boolean {
 
 export const containerSpec = singleWorkloadSpec<ContainerInputs, ContainerOutputs>({
   type: "Container",
-  inputKeys: [
-    "nodeId",
-    "flist",
-    "entrypoint",
-    "env",
-    "secretEnv",
-    "cpu",
-    "memoryMiB",
-    "diskSizeMiB",
-    "network",
-    "volumes",
-    "publicIp6",
-    "interactive",
-    "durationHours",
-  ],
+  inputKeys: CONTAINER_SHAPE.inputs,
   defaults: CONTAINER_DEFAULTS,
   schema,
   crossChecks,

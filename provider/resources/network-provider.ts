@@ -28,13 +28,7 @@ import {
   sameNameFailures,
   sameNameProblem,
 } from "./network-checks";
-import {
-  isPlainObject,
-  knownValue,
-  parse,
-  UNKNOWN,
-  type Failure,
-} from "./validation";
+import { isPlainObject, knownValue, parse, UNKNOWN, type Failure } from "./validation";
 
 type Parsed = z.infer<ReturnType<typeof networkSchema>>;
 type Access = { nodeId: string; subnet: string; ipv4: boolean };

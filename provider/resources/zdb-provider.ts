@@ -16,7 +16,7 @@ import {
   positiveInt,
   type Known,
 } from "./validation";
-import { ZDB_DEFAULTS } from "./zdb";
+import { ZDB_DEFAULTS, ZDB_SHAPE } from "./zdb";
 
 const schema = () =>
   z.object({
@@ -73,7 +73,7 @@ export function zdbWorkload(p: Omit<ZdbInputs, "durationHours">): object {
 
 export const zdbSpec = singleWorkloadSpec<ZdbInputs, ZdbOutputs>({
   type: "ZdbNamespace",
-  inputKeys: ["nodeId", "sizeGiB", "mode", "password", "diskType", "public", "durationHours"],
+  inputKeys: ZDB_SHAPE.inputs,
   defaults: ZDB_DEFAULTS,
   schema,
   secretInputs: ["password"],
