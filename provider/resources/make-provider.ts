@@ -70,7 +70,8 @@ async function identityForCheck(): Promise<{
     const config = resolveConfig(configSource(), process.env);
     const identity = identityFromMnemonic(config.mnemonic, config.tid);
     // Before anything is reserved: a reachable explorer that knows this key for this tid.
-    return { config, identity, failures: await identityFailures(config, identity) };
+    // A copy: identity-check.ts shares its result between checks.
+    return { config, identity, failures: [...(await identityFailures(config, identity))] };
   } catch (e) {
     return { failures: configFailures(e) };
   }
