@@ -254,11 +254,28 @@ export function resolveExplorerUrl(
   source: ConfigSource | undefined,
   env: NodeJS.ProcessEnv,
 ): string {
+  return resolving(source, env, (explorerUrl) => explorerUrl);
+}
+
+type Reader = ReturnType<typeof settingReader>;
+
+/**
+ * The explorer URL, then what `read` reads with it; every problem at once, allowInsecureExplorer's
+ * last (settings order).
+ * @throws ConfigError listing the problems.
+ */
+function resolving<T>(
+  source: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+  read: (explorerUrl: string, reader: Reader, problems: string[]) => T,
+): T {
   const problems: string[] = [];
+  const reader = settingReader(source, env, problems);
   const { explorerUrl, insecureProblems } = readExplorerUrl(source, env, problems);
+  const value = read(explorerUrl, reader, problems);
   problems.push(...insecureProblems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return explorerUrl;
+  return value;
 }
 
 /**
@@ -271,39 +288,32 @@ export function resolveConfig(
   source: ConfigSource | undefined,
   env: NodeJS.ProcessEnv,
 ): ProviderConfig {
-  const problems: string[] = [];
-  const { raw, parse } = settingReader(source, env, problems);
-  const { explorerUrl, insecureProblems } = readExplorerUrl(source, env, problems);
+  return resolving(source, env, (explorerUrl, { raw, parse }, problems) => {
+    // Required: "not set" names how to set it and how to make an identity.
+    const required = (name: "mnemonic" | "tid") => {
+      const r = raw(name);
+      if (r === undefined) {
+        const s: Setting = SETTINGS[name];
+        problems.push(`${s.key} is not set; ${howToSet(s)}; ${IDENTITY_HINT}`);
+      }
+      return r;
+    };
 
-  // Required: "not set" names how to set it and how to make an identity.
-  const required = (name: "mnemonic" | "tid") => {
-    const r = raw(name);
-    if (r === undefined) {
-      const s: Setting = SETTINGS[name];
-      problems.push(`${s.key} is not set; ${howToSet(s)}; ${IDENTITY_HINT}`);
+    const m = required("mnemonic");
+    const problem = m && mnemonicProblem(m.value);
+    if (m && problem !== undefined) {
+      problems.push(mnemonicProblemMessage(problem).replace(SETTINGS.mnemonic.key, m.label));
     }
-    return r;
-  };
+    const mnemonic = m && problem === undefined ? m.value : "";
 
-  let mnemonic = "";
-  const m = required("mnemonic");
-  const problem = m === undefined ? undefined : mnemonicProblem(m.value);
-  if (m !== undefined && problem === undefined) mnemonic = m.value;
-  else if (m !== undefined && problem !== undefined) {
-    problems.push(mnemonicProblemMessage(problem).replace(SETTINGS.mnemonic.key, m.label));
-  }
-
-  const tid = required("tid") === undefined ? 0 : parse("tid", positiveInt(), 0);
-
-  const durationHours = parse("durationHours", hours(), CONFIG_DEFAULTS.durationHours);
-  const deployTimeoutSeconds = parse(
-    "deployTimeoutSeconds",
-    positiveInt(),
-    CONFIG_DEFAULTS.deployTimeoutSeconds,
-  );
-  const pollIntervalMs = parse("pollIntervalMs", positiveInt(), CONFIG_DEFAULTS.pollIntervalMs);
-
-  problems.push(...insecureProblems);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { explorerUrl, mnemonic, tid, durationHours, deployTimeoutSeconds, pollIntervalMs };
+    const tid = required("tid") === undefined ? 0 : parse("tid", positiveInt(), 0);
+    const durationHours = parse("durationHours", hours(), CONFIG_DEFAULTS.durationHours);
+    const deployTimeoutSeconds = parse(
+      "deployTimeoutSeconds",
+      positiveInt(),
+      CONFIG_DEFAULTS.deployTimeoutSeconds,
+    );
+    const pollIntervalMs = parse("pollIntervalMs", positiveInt(), CONFIG_DEFAULTS.pollIntervalMs);
+    return { explorerUrl, mnemonic, tid, durationHours, deployTimeoutSeconds, pollIntervalMs };
+  });
 }

@@ -19,6 +19,10 @@ const slot = processSlot(
 );
 const checks = () => slot.get();
 
+// How to point the provider at another explorer (the table's example names a real one).
+const SET_EXPLORER = `${SETTINGS.explorerUrl.key} (or ${SETTINGS.explorerUrl.env})`;
+const SET_EXPLORER_CMD = "pulumi config set tfgrid:explorerUrl https://<host>/explorer";
+
 const NEW_IDENTITY = "npx tfgrid identity new --name NAME (it prints the settings to use)";
 
 /** Failures naming the setting to fix; empty when the identity is registered with this key. */
@@ -60,14 +64,14 @@ async function lookUp(config: ProviderConfig, tid: number, publicKey: string): P
       return [
         {
           property: "tfgrid:explorerUrl",
-          reason: `the explorer at ${url} cannot be reached (${e.message}); start it (npm run localgrid for the local grid on 127.0.0.1:8080), or point tfgrid:explorerUrl (or TFGRID_EXPLORER_URL) at a reachable explorer: pulumi config set tfgrid:explorerUrl https://<host>/explorer`,
+          reason: `the explorer at ${url} cannot be reached (${e.message}); start it (npm run localgrid for the local grid on 127.0.0.1:8080), or point ${SET_EXPLORER} at a reachable explorer: ${SET_EXPLORER_CMD}`,
         },
       ];
     }
     return [
       {
         property: "tfgrid:explorerUrl",
-        reason: `the explorer at ${url} did not answer GET /users/${tid} as an explorer does (${(e as Error).message}); check tfgrid:explorerUrl (or TFGRID_EXPLORER_URL): pulumi config set tfgrid:explorerUrl https://<host>/explorer`,
+        reason: `the explorer at ${url} did not answer GET /users/${tid} as an explorer does (${e instanceof Error ? e.message : String(e)}); check ${SET_EXPLORER}: ${SET_EXPLORER_CMD}`,
       },
     ];
   }

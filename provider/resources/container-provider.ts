@@ -6,15 +6,13 @@ import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
 import { WORKLOAD_ID, type Props } from "./common";
 import { CONTAINER_DEFAULTS, CONTAINER_SHAPE } from "./container";
 import { makeProvider } from "./make-provider";
-import { singleWorkloadSpec } from "./single-workload";
+import { onNodeSchema, singleWorkloadSpec } from "./single-workload";
 import {
   bool,
   containerIpSchema,
-  durationSchema,
   envMap,
   isPlainObject,
   known,
-  nodeIdSchema,
   nonEmptyString,
   positiveInt,
   rule,
@@ -51,8 +49,7 @@ const mountpointSchema = () =>
   );
 
 const schema = () =>
-  z.object({
-    nodeId: known(nodeIdSchema()),
+  onNodeSchema({
     flist: known(flistSchema()),
     entrypoint: known(z.string({ message: "entrypoint must be a string" })),
     env: known(envMap("env")),
@@ -75,7 +72,6 @@ const schema = () =>
     ),
     publicIp6: known(bool("publicIp6")),
     interactive: known(bool("interactive")),
-    durationHours: known(durationSchema()),
   });
 
 /** A Container's inputs as create receives them. */

@@ -35,7 +35,10 @@ export interface ContainerArgs {
   durationHours?: pulumi.Input<number>;
 }
 
-/** The defaults of the optional args (check applies them; diff compares old state with them). */
+/**
+ * The defaults of the optional args: check applies them, diff compares old state with them, and
+ * the args docs above and schema.json state them (tests/unit/schema.test.ts checks both).
+ */
 export const CONTAINER_DEFAULTS = {
   entrypoint: "",
   env: {},
@@ -75,14 +78,10 @@ export class Container extends TfgridResource {
   declare readonly flist: pulumi.Output<string>;
   declare readonly env: pulumi.Output<Record<string, string>>;
   declare readonly secretEnv: pulumi.Output<Record<string, string>>;
-  declare readonly durationHours: pulumi.Output<number>;
-  declare readonly reservationId: pulumi.Output<number>;
-  declare readonly workloadId: pulumi.Output<string>;
   /** The private IPv4 in the overlay network. */
   declare readonly ipv4: pulumi.Output<string>;
   /** The public IPv6 when `publicIp6`, else "". */
   declare readonly ipv6: pulumi.Output<string>;
-  declare readonly expiresAt: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
     super(CONTAINER_SHAPE, name, args, opts);

@@ -21,7 +21,7 @@ export interface NetworkArgs {
   ipRange: pulumi.Input<string>;
   /** Member nodes; each gets one /24. */
   nodes: pulumi.Input<pulumi.Input<string>[]>;
-  /** Pinned /24s per node (others are allocated, and kept stable across updates). */
+  /** Pinned /24s per node (others are allocated, and kept stable across updates). Default `{}`. */
   nodeSubnets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Optional user access point; yields the `wireguardConfig` output. */
   addAccess?: pulumi.Input<NetworkAccessArgs>;
@@ -29,7 +29,7 @@ export interface NetworkArgs {
   durationHours?: pulumi.Input<number>;
 }
 
-/** The defaults of the optional args (check applies them). */
+/** The defaults of the optional args: check applies them; the docs above state them (checked). */
 export const NETWORK_DEFAULTS = { nodeSubnets: {} } as const;
 /** The defaults of `addAccess`'s optional fields; its subnet defaults to the highest free /24. */
 export const NETWORK_ACCESS_DEFAULTS = { ipv4: true } as const;
@@ -61,10 +61,6 @@ export class Network extends TfgridResource {
   declare readonly wireguardPublicKeys: pulumi.Output<Record<string, string>>;
   /** With `addAccess`: the user's wg-quick file (secret). */
   declare readonly wireguardConfig: pulumi.Output<string | undefined>;
-  declare readonly durationHours: pulumi.Output<number>;
-  declare readonly reservationId: pulumi.Output<number>;
-  declare readonly workloadId: pulumi.Output<string>;
-  declare readonly expiresAt: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
     super(NETWORK_SHAPE, name, args, opts);

@@ -1,12 +1,20 @@
 // The provider side shared by the resources that are one workload on one node (ZdbNamespace,
 // Volume, Container): check applies the defaults and validates, build puts the workload in its
 // list, results read the workload's ok result. Runs in the provider host.
-import type { z } from "zod";
+import { z } from "zod";
 import type { ProviderConfig } from "../config";
 import type { Reservation } from "../client/schemas";
 import type { WorkloadLists } from "../reservation";
 import { withDuration, WORKLOAD_ID, type Props, type ResourceSpec } from "./common";
-import { isPlainObject, unknownNodeFailures, validate, type Failure } from "./validation";
+import {
+  durationSchema,
+  isPlainObject,
+  known,
+  nodeIdSchema,
+  unknownNodeFailures,
+  validate,
+  type Failure,
+} from "./validation";
 
 /** What such a resource supplies; the spec below does the rest. */
 export interface SingleWorkload<I extends Props & { nodeId: string }, O extends Props> {
@@ -28,6 +36,14 @@ export interface SingleWorkload<I extends Props & { nodeId: string }, O extends 
   workload(inputs: I): object;
   /** Outputs from the data of the workload's ok result (undefined when there is none yet). */
   results(inputs: Partial<I>, data: Props | undefined, r: Reservation): Partial<O>;
+}
+
+/** Such a resource's schema: nodeId first, its own `fields`, durationHours last (failure order). */
+export function onNodeSchema<F extends z.ZodRawShape>(fields: F) {
+  return z
+    .object({ nodeId: known(nodeIdSchema()) })
+    .extend(fields)
+    .extend({ durationHours: known(durationSchema()) });
 }
 
 /** The ok result's `data_json` of the single workload of `r`, or undefined. */

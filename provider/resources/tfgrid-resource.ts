@@ -23,6 +23,15 @@ export interface ResourceShape<A> extends Shape {
 
 /** A dynamic resource of this package: one reservation on the grid. */
 export abstract class TfgridResource extends pulumi.dynamic.Resource {
+  /** Reservation length in hours (the input, or the config's `tfgrid:durationHours`). */
+  declare readonly durationHours: pulumi.Output<number>;
+  /** The reservation id (also the resource id). */
+  declare readonly reservationId: pulumi.Output<number>;
+  /** `<rid>-<wid>`, the node's name for the workload. */
+  declare readonly workloadId: pulumi.Output<string>;
+  /** Absolute expiry (ISO 8601), computed at create. */
+  declare readonly expiresAt: pulumi.Output<string>;
+
   protected constructor(
     shape: Shape,
     name: string,

@@ -4,8 +4,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { WORKLOAD_ID } from "./common";
 import { makeProvider } from "./make-provider";
-import { singleWorkloadSpec } from "./single-workload";
-import { durationSchema, known, nodeIdSchema, positiveInt, rule, type Known } from "./validation";
+import { onNodeSchema, singleWorkloadSpec } from "./single-workload";
+import { known, positiveInt, rule, type Known } from "./validation";
 import { VOLUME_DEFAULTS } from "./volume";
 
 const diskTypeSchema = () =>
@@ -18,11 +18,9 @@ const diskTypeSchema = () =>
   );
 
 const schema = () =>
-  z.object({
-    nodeId: known(nodeIdSchema()),
+  onNodeSchema({
     sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
     diskType: known(diskTypeSchema()),
-    durationHours: known(durationSchema()),
     // A label for diffs only (see VolumeArgs.layout): not in inputKeys.
     layout: z.unknown().optional(),
   });

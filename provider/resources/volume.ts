@@ -22,7 +22,10 @@ export interface VolumeArgs {
   layout?: pulumi.Input<string>;
 }
 
-/** The defaults of the optional args (check applies them; diff compares old state with them). */
+/**
+ * The defaults of the optional args: check applies them, diff compares old state with them, and
+ * the args docs above and schema.json state them (tests/unit/schema.test.ts checks both).
+ */
 export const VOLUME_DEFAULTS = { diskType: "SSD" } as const;
 
 export const VOLUME_SHAPE: ResourceShape<VolumeArgs> = {
@@ -37,12 +40,8 @@ export class Volume extends TfgridResource {
   declare readonly nodeId: pulumi.Output<string>;
   declare readonly sizeGiB: pulumi.Output<number>;
   declare readonly diskType: pulumi.Output<"SSD">;
-  declare readonly durationHours: pulumi.Output<number>;
-  declare readonly reservationId: pulumi.Output<number>;
   /** `<rid>-<wid>`: what a container's `volumes[].volumeId` takes. */
   declare readonly volumeId: pulumi.Output<string>;
-  declare readonly workloadId: pulumi.Output<string>;
-  declare readonly expiresAt: pulumi.Output<string>;
 
   constructor(name: string, args: VolumeArgs, opts?: pulumi.CustomResourceOptions) {
     super(VOLUME_SHAPE, name, args, opts);

@@ -5,28 +5,17 @@ import { z } from "zod";
 import { nodeIdToPublicKeyHex, sealForNode } from "../crypto";
 import { WORKLOAD_ID } from "./common";
 import { makeProvider } from "./make-provider";
-import { singleWorkloadSpec } from "./single-workload";
-import {
-  bool,
-  durationSchema,
-  isPlainObject,
-  known,
-  nodeIdSchema,
-  oneOf,
-  positiveInt,
-  type Known,
-} from "./validation";
+import { onNodeSchema, singleWorkloadSpec } from "./single-workload";
+import { bool, isPlainObject, known, oneOf, positiveInt, type Known } from "./validation";
 import { ZDB_DEFAULTS, ZDB_SHAPE } from "./zdb";
 
 const schema = () =>
-  z.object({
-    nodeId: known(nodeIdSchema()),
+  onNodeSchema({
     sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
     mode: known(oneOf(["seq", "user"] as const, "0-db mode")),
     password: known(z.string({ message: "password must be a string" })),
     diskType: known(oneOf(["SSD", "HDD"] as const, "diskType")),
     public: known(bool("public")),
-    durationHours: known(durationSchema()),
   });
 
 /** A ZdbNamespace's inputs as create receives them. */

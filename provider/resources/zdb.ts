@@ -21,7 +21,10 @@ export interface ZdbNamespaceArgs {
   durationHours?: pulumi.Input<number>;
 }
 
-/** The defaults of the optional args (check applies them; diff compares old state with them). */
+/**
+ * The defaults of the optional args: check applies them, diff compares old state with them, and
+ * the args docs above and schema.json state them (tests/unit/schema.test.ts checks both).
+ */
 export const ZDB_DEFAULTS = {
   mode: "seq",
   password: "",
@@ -44,18 +47,11 @@ export class ZdbNamespace extends TfgridResource {
   declare readonly password: pulumi.Output<string>;
   declare readonly diskType: pulumi.Output<"SSD" | "HDD">;
   declare readonly public: pulumi.Output<boolean>;
-  declare readonly durationHours: pulumi.Output<number>;
-  /** The reservation id (also the resource id). */
-  declare readonly reservationId: pulumi.Output<number>;
-  /** `<rid>-<wid>`, the node's name for the workload. */
-  declare readonly workloadId: pulumi.Output<string>;
   declare readonly namespace: pulumi.Output<string>;
   declare readonly ip: pulumi.Output<string>;
   declare readonly port: pulumi.Output<number>;
   /** `ns:password@[ip]:port` (secret), the MinIO `SHARDS` entry. */
   declare readonly endpoint: pulumi.Output<string>;
-  /** Absolute expiry (ISO 8601), computed at create. */
-  declare readonly expiresAt: pulumi.Output<string>;
 
   constructor(name: string, args: ZdbNamespaceArgs, opts?: pulumi.CustomResourceOptions) {
     super(ZDB_SHAPE, name, args, opts);

@@ -188,9 +188,22 @@ function interfaceProps(rel: string, name: string, drill: string[] = []): TsProp
   return propsOfMembers(members);
 }
 
-/** Public output properties of a resource class: its `declare readonly` / `readonly` fields. */
+/**
+ * Public output properties of a resource class: its `declare readonly` / `readonly` fields, and
+ * those of TfgridResource (the outputs every reservation-backed resource has) when it extends it.
+ */
 function classOutputs(rel: string, name: string): TsProp[] {
-  const members = findClass(rel, name).members.filter(
+  const cls = findClass(rel, name);
+  const base = cls.heritageClauses?.[0]?.types[0]?.expression.getText();
+  const inherited =
+    base === "TfgridResource"
+      ? classOutputs("provider/resources/tfgrid-resource.ts", "TfgridResource")
+      : [];
+  return [...inherited, ...ownOutputs(cls)];
+}
+
+function ownOutputs(cls: ts.ClassDeclaration): TsProp[] {
+  const members = cls.members.filter(
     (m) =>
       ts.isPropertyDeclaration(m) &&
       ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword) &&
@@ -762,6 +775,28 @@ describe("schema.json against the TypeScript code (drift)", () => {
     expect(schema.types[`${T}S3ArchiveNetwork`].properties.ipRange.default).toBe(
       DEFAULTS.networkIpRange,
     );
+  });
+
+  it("the args docs state the defaults the code applies", () => {
+    const stated = (v: unknown) =>
+      typeof v === "number" || typeof v === "boolean" ? String(v) : `\`${JSON.stringify(v)}\``;
+    const cases: [string, string, Record<string, unknown>][] = [
+      ["provider/resources/zdb.ts", "ZdbNamespaceArgs", ZDB_DEFAULTS],
+      ["provider/resources/volume.ts", "VolumeArgs", VOLUME_DEFAULTS],
+      ["provider/resources/container.ts", "ContainerArgs", CONTAINER_DEFAULTS],
+      ["provider/resources/network.ts", "NetworkArgs", NETWORK_DEFAULTS],
+      ["provider/resources/network.ts", "NetworkAccessArgs", NETWORK_ACCESS_DEFAULTS],
+    ];
+    const problems: string[] = [];
+    for (const [file, iface, defaults] of cases) {
+      const docs = new Map(interfaceProps(file, iface).map((p) => [p.name, p.jsdoc]));
+      for (const [k, v] of Object.entries(defaults)) {
+        if (!docs.get(k)?.includes(`Default ${stated(v)}`)) {
+          problems.push(`${iface}.${k}: its doc does not say "Default ${stated(v)}"`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it("config variables are the provider's settings: names, environment fallbacks, secrets, defaults", () => {
