@@ -1,21 +1,25 @@
 /**
- * What a dynamic resource of this package hands Pulumi as its provider: a thin reference to the
- * installed package, not the provider's code. Pulumi serializes the provider object into every
- * resource's state (inputs and outputs) and parses it with whatever TypeScript the program has —
- * TypeScript 3.8.3 bundled in `@pulumi/pulumi` when a plain-JavaScript program has none. So the
- * object below captures only a few strings, and each hook, when the dynamic-provider host calls
- * it, loads `pulumi-tfgrid/providers` with Node's ordinary module resolution from the program's
- * folder (the host's working directory). The provider's own dependencies (axios, zod, tweetnacl)
- * then resolve from where the package is installed, in any layout (npm, nested, pnpm).
+ * What a resource of this package stores as its provider: a few lines of CommonJS that, in
+ * Pulumi's dynamic-provider host, load the installed package's `pulumi-tfgrid/providers` — not the
+ * provider's code.
  *
- * As with a provider plugin, the installed version reads, updates and deletes existing resources;
- * the reference records the version that created the resource (kept in the state's outputs).
- * Everything inside `providerReference` must parse with TypeScript 3.8.3 (no `??=`, no `#private`,
- * no `static {}`): tests/unit/provider-reference.test.ts checks it.
+ * Pulumi's Node dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`) takes a resource's
+ * `__provider` property, loads it as a module (`require-from-string`) and calls its exported
+ * `handler()` for the provider object; it copies the same text into the resource's outputs. So the
+ * text is stored twice per resource, and every step of `pulumi up` rewrites the whole state: it is
+ * written here by hand (~0.6 KB) instead of by `pulumi.dynamic.Resource`, whose closure serializer
+ * wraps every forwarding function of an object in its own scope (~3 KB, and TypeScript loaded in
+ * the program to parse them).
+ *
+ * The host runs in the program's folder: Node's ordinary module resolution from there finds the
+ * package and its own dependencies (axios, zod, tweetnacl) wherever the installer put them (npm,
+ * nested, pnpm). As with a provider plugin, the installed version reads, updates and deletes
+ * existing resources; the text records the version that wrote it, and `implementation` refuses a
+ * downgrade.
  */
 import * as fs from "fs";
 import * as path from "path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /** The resource types whose provider lives in `pulumi-tfgrid/providers`. */
 export type ProviderName =
@@ -27,21 +31,10 @@ export type ProviderName =
   | "ArchiveLayout"
   | "StablePassword";
 
-/** The hooks of a dynamic provider; the reference forwards each of them. */
-export const PROVIDER_HOOKS = [
-  "configure",
-  "check",
-  "diff",
-  "create",
-  "update",
-  "read",
-  "delete",
-] as const;
-
 /**
- * The module of the installed package that implements every provider. Resources created before
- * 0.2 hold their provider's own code in their state's outputs instead; the dynamic-provider host
- * reads and deletes them with that code, which still works, until they are replaced.
+ * The module of the installed package that implements every provider. Resources created by 0.1
+ * hold their provider's own code in their state's outputs instead, and those created by 0.2.0 a
+ * serialized closure that calls `implementation` per hook: the host still runs both.
  */
 export const PROVIDERS_ENTRY = "pulumi-tfgrid/providers";
 
@@ -66,44 +59,54 @@ export function packageVersion(): string {
   }
 }
 
-const references = new Map<ProviderName, pulumi.dynamic.ResourceProvider>();
-
 /**
- * The provider object for resources of type `name`. One object per type, so that Pulumi's
- * serialization cache serializes each once per program.
+ * The module text the host loads for resources of type `name`: `handler()` returns the installed
+ * package's provider for that type. When the package is missing from the program's folder (a
+ * `pulumi destroy` from a fresh checkout before `npm install`), the message says so and how to fix
+ * it, rather than Node's stack trace. Plain ES5 with string concatenation: the host evaluates it
+ * with whatever Node runs Pulumi, and it must keep working in every later version of the package.
  */
-export function providerReference(name: ProviderName): pulumi.dynamic.ResourceProvider {
-  let reference = references.get(name);
-  if (!reference) {
-    reference = referenceTo(name, packageVersion());
-    references.set(name, reference);
-  }
-  return reference;
+export function providerModule(name: ProviderName, createdBy: string = packageVersion()): string {
+  const entry = JSON.stringify(PROVIDERS_ENTRY);
+  const notInstalled =
+    `"pulumi-tfgrid is not installed in " + dir + ", where this Pulumi program runs: ` +
+    `run \`npm install\` there (its package.json must list pulumi-tfgrid; this stack's ${name} ` +
+    `resources were created by pulumi-tfgrid ${createdBy}), then run the command again"`;
+  return [
+    `exports.handler = function () {`,
+    `  var dir = process.cwd(), providers;`,
+    `  try {`,
+    `    providers = require("module").createRequire(dir + "/index.js")(${entry});`,
+    `  } catch (e) {`,
+    `    if (e.code !== "MODULE_NOT_FOUND" || String(e.message).indexOf(${entry}) < 0) throw e;`,
+    `    throw new Error(${notInstalled});`,
+    `  }`,
+    `  return providers.implementation(${JSON.stringify(name)}, ${JSON.stringify(createdBy)});`,
+    `};`,
+    ``,
+  ].join("\n");
 }
 
-type Hook = (...args: unknown[]) => Promise<unknown>;
+/** The property Pulumi's dynamic-provider host reads the provider from. */
+const PROVIDER_KEY = "__provider";
 
-/** Exported for tests: the reference object, as serialized. */
-export function referenceTo(name: ProviderName, version: string): pulumi.dynamic.ResourceProvider {
-  // Only `target` and the functions below are captured into state: keep them short.
-  const target = { entry: PROVIDERS_ENTRY, name, version };
-  const load = (): Record<string, Hook> => {
-    const dir = process.cwd();
-    try {
-      return require("module")
-        .createRequire(dir + "/index.js")(target.entry)
-        .implementation(target.name, target.version);
-    } catch (e) {
-      if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
-      if (!String((e as Error).message).includes(target.entry)) throw e;
-      throw new Error(
-        `pulumi-tfgrid is not installed in ${dir}, where this Pulumi program runs: run \`npm install\` there (its package.json must list pulumi-tfgrid; this stack's ${target.name} resources were created by pulumi-tfgrid ${target.version}), then run the command again`,
-      );
-    }
-  };
-  const shim: Record<string, Hook> = {};
-  for (const hook of PROVIDER_HOOKS) {
-    shim[hook] = async (...args: unknown[]) => load()[hook](...args);
+/**
+ * The base of every resource of this package: a custom resource of Pulumi's Node dynamic provider
+ * (type `pulumi-nodejs:dynamic/tfgrid:<name>`, as `pulumi.dynamic.Resource` would register it)
+ * whose provider is `providerModule(name)`. Runs in the user's program.
+ */
+export abstract class ReferencedResource extends pulumi.CustomResource {
+  protected constructor(
+    type: ProviderName,
+    name: string,
+    props: pulumi.Inputs,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(
+      `pulumi-nodejs:dynamic/tfgrid:${type}`,
+      name,
+      { ...props, [PROVIDER_KEY]: providerModule(type) },
+      opts,
+    );
   }
-  return shim as unknown as pulumi.dynamic.ResourceProvider;
 }

@@ -18,7 +18,7 @@
  * runs in the provider host is layout-provider.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { providerReference } from "../provider-reference";
+import { ReferencedResource } from "../provider-reference";
 import { MINIO_PORT } from "./args";
 
 /** What an archive's data lives on. */
@@ -55,7 +55,7 @@ export function previousLayout(record: ArchiveLayout): pulumi.Output<PreviousLay
 }
 
 /** A record of an archive's layout; see the module comment. */
-export class ArchiveLayout extends pulumi.dynamic.Resource {
+export class ArchiveLayout extends ReferencedResource {
   declare readonly dataShards: pulumi.Output<number>;
   declare readonly parityShards: pulumi.Output<number>;
   declare readonly zdbSizeGiB: pulumi.Output<number>;
@@ -69,7 +69,7 @@ export class ArchiveLayout extends pulumi.dynamic.Resource {
   constructor(name: string, args: ArchiveLayoutArgs, opts?: pulumi.CustomResourceOptions) {
     const s = pulumi.output(args.settings);
     super(
-      providerReference("ArchiveLayout"),
+      "ArchiveLayout",
       name,
       {
         dataShards: s.dataShards,
@@ -85,8 +85,6 @@ export class ArchiveLayout extends pulumi.dynamic.Resource {
         __previous: undefined,
       },
       opts,
-      "tfgrid",
-      "ArchiveLayout",
     );
   }
 }

@@ -14,7 +14,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Node } from "../client/schemas";
 import { resolveExplorerUrl } from "../config";
-import { providerReference } from "../provider-reference";
+import { ReferencedResource } from "../provider-reference";
 import type { Props } from "./records";
 
 /** What the user asks for: how many shards, from where, with how much free SSD each. */
@@ -223,19 +223,12 @@ export interface ShardPlacementArgs {
  * The nodes chosen for an archive's shards. Nothing is reserved on the grid: this records a
  * decision in the stack so later runs keep it. Changing the request re-places every shard.
  */
-export class ShardPlacement extends pulumi.dynamic.Resource {
+export class ShardPlacement extends ReferencedResource {
   declare readonly request: pulumi.Output<PlacementRequest>;
   /** The chosen nodes, in shard order. */
   declare readonly nodes: pulumi.Output<PlacedNode[]>;
 
   constructor(name: string, args: ShardPlacementArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providerReference("ShardPlacement"),
-      name,
-      { request: args.request, nodes: undefined },
-      opts,
-      "tfgrid",
-      "ShardPlacement",
-    );
+    super("ShardPlacement", name, { request: args.request, nodes: undefined }, opts);
   }
 }

@@ -1,8 +1,8 @@
 // The program side of the four reservation-backed resources: how a resource class hands its args to
-// Pulumi. Runs in the user's program; the provider is a reference that the provider host resolves
+// Pulumi. Runs in the user's program; the provider is a few lines that the provider host resolves
 // to pulumi-tfgrid/providers (provider-reference.ts), so nothing here reaches the host.
 import * as pulumi from "@pulumi/pulumi";
-import { providerReference, type ProviderName } from "../provider-reference";
+import { ReferencedResource, type ProviderName } from "../provider-reference";
 
 /** What Pulumi needs to know about a resource type besides its args. */
 interface Shape {
@@ -22,7 +22,7 @@ export interface ResourceShape<A> extends Shape {
 }
 
 /** A dynamic resource of this package: one reservation on the grid. */
-export abstract class TfgridResource extends pulumi.dynamic.Resource {
+export abstract class TfgridResource extends ReferencedResource {
   /** Reservation length in hours (the input, or the config's `tfgrid:durationHours`). */
   declare readonly durationHours: pulumi.Output<number>;
   /** The reservation id (also the resource id). */
@@ -46,6 +46,6 @@ export abstract class TfgridResource extends pulumi.dynamic.Resource {
     for (const k of shape.outputs) props[k] = undefined;
     const secrets = [...(opts?.additionalSecretOutputs ?? []), ...shape.secrets];
     const options = shape.secrets.length > 0 ? { ...opts, additionalSecretOutputs: secrets } : opts;
-    super(providerReference(shape.type), name, props, options, "tfgrid", shape.type);
+    super(shape.type, name, props, options);
   }
 }

@@ -598,7 +598,7 @@ describe("schema.json against the TypeScript code (drift)", () => {
         );
         const base = cls?.heritageClauses?.[0]?.types[0]?.expression.getText();
         if (
-          base === "pulumi.dynamic.Resource" ||
+          base === "ReferencedResource" ||
           base === "TfgridResource" ||
           base === "pulumi.ComponentResource"
         ) {
@@ -616,7 +616,7 @@ describe("schema.json against the TypeScript code (drift)", () => {
     for (const [name, src] of Object.entries(RESOURCES)) {
       const shape = SHAPES[name];
       if (shape) {
-        // TfgridResource registers (provider, name, props, opts, "tfgrid", shape.type)
+        // TfgridResource registers ReferencedResource(shape.type, …): `pulumi-nodejs:dynamic/tfgrid:<type>`
         expect(shape.type).toBe(name);
         expect(schema.resources[T + name].description).toContain(
           `\`pulumi-nodejs:dynamic/tfgrid:${name}\``,
@@ -629,8 +629,8 @@ describe("schema.json against the TypeScript code (drift)", () => {
         expect(args[0]).toBe(JSON.stringify(T + name));
         expect(schema.resources[T + name].isComponent).toBe(true);
       } else {
-        // dynamic resources: (provider, name, props, opts, module "tfgrid", type)
-        expect(args.slice(4)).toEqual(['"tfgrid"', JSON.stringify(name)]);
+        // ReferencedResource(type, name, props, opts) registers `pulumi-nodejs:dynamic/tfgrid:<type>`
+        expect(args[0]).toBe(JSON.stringify(name));
         expect(schema.resources[T + name].isComponent).toBeUndefined();
         expect(schema.resources[T + name].description).toContain(
           `\`pulumi-nodejs:dynamic/tfgrid:${name}\``,
