@@ -7,7 +7,7 @@
  * `__provider` property, loads it as a module (`require-from-string`) and calls its exported
  * `handler()` for the provider object; it copies the same text into the resource's outputs. So the
  * text is stored twice per resource, and every step of `pulumi up` rewrites the whole state: it is
- * written here by hand (~0.6 KB) instead of by `pulumi.dynamic.Resource`, whose closure serializer
+ * written here by hand (~0.4 KB) instead of by `pulumi.dynamic.Resource`, whose closure serializer
  * wraps every forwarding function of an object in its own scope (~3 KB, and TypeScript loaded in
  * the program to parse them).
  *
@@ -69,22 +69,16 @@ export function packageVersion(): string {
 export function providerModule(name: ProviderName, createdBy: string = packageVersion()): string {
   const entry = JSON.stringify(PROVIDERS_ENTRY);
   const notInstalled =
-    `"pulumi-tfgrid is not installed in " + dir + ", where this Pulumi program runs: ` +
-    `run \`npm install\` there (its package.json must list pulumi-tfgrid; this stack's ${name} ` +
-    `resources were created by pulumi-tfgrid ${createdBy}), then run the command again"`;
-  return [
-    `exports.handler = function () {`,
-    `  var dir = process.cwd(), providers;`,
-    `  try {`,
-    `    providers = require("module").createRequire(dir + "/index.js")(${entry});`,
-    `  } catch (e) {`,
-    `    if (e.code !== "MODULE_NOT_FOUND" || String(e.message).indexOf(${entry}) < 0) throw e;`,
-    `    throw new Error(${notInstalled});`,
-    `  }`,
-    `  return providers.implementation(${JSON.stringify(name)}, ${JSON.stringify(createdBy)});`,
-    `};`,
-    ``,
-  ].join("\n");
+    `"pulumi-tfgrid is not installed in "+d+", where this Pulumi program runs: run \`npm install\` ` +
+    `there (this stack needs pulumi-tfgrid ${createdBy} or newer), then run the command again"`;
+  // One line, no indentation: every byte is stored twice per resource.
+  return (
+    `exports.handler=function(){var d=process.cwd(),m=${entry},p;` +
+    `try{p=require("module").createRequire(d+"/index.js")(m)}` +
+    `catch(e){if(e.code!=="MODULE_NOT_FOUND"||e.message.indexOf(m)<0)throw e;` +
+    `throw new Error(${notInstalled})}` +
+    `return p.implementation(${JSON.stringify(name)},${JSON.stringify(createdBy)})}`
+  );
 }
 
 /** The property Pulumi's dynamic-provider host reads the provider from. */
