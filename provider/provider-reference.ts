@@ -68,9 +68,7 @@ export function packageVersion(): string {
  */
 export function providerModule(name: ProviderName, createdBy: string = packageVersion()): string {
   const entry = JSON.stringify(PROVIDERS_ENTRY);
-  const notInstalled =
-    `"pulumi-tfgrid is not installed in "+d+", where this Pulumi program runs: run \`npm install\` ` +
-    `there (this stack needs pulumi-tfgrid ${createdBy} or newer), then run the command again"`;
+  const notInstalled = `"pulumi-tfgrid is not installed in "+d+": run \`npm install\` there, then run the command again"`;
   // One line, no indentation: every byte is stored twice per resource.
   return (
     `exports.handler=function(){var d=process.cwd(),m=${entry},p;` +
