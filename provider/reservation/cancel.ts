@@ -5,7 +5,15 @@ import type { Reservation } from "../client/schemas";
 import { signDelete } from "../crypto";
 import type { Identity } from "../identity";
 import { ownershipProblem, type Owner } from "./ownership";
-import { progressLog, sleep, type Log } from "./polling";
+import {
+  CANCEL_KIND,
+  expectedProvisionMs,
+  pollWaitMs,
+  progressLog,
+  recordProvisionMs,
+  sleep,
+  type Log,
+} from "./polling";
 import { isTransient, NEXT_ACTION } from "./status";
 
 export interface CancelOptions {
@@ -41,7 +49,10 @@ const hasSignedDelete = (r: Reservation, tid: number): boolean =>
 class Cancellation {
   last: Reservation | undefined;
   lastError: unknown;
-  private signed = false;
+  /** When our delete was first signed (0: not yet). */
+  private signedAt = 0;
+  /** The wait before the current read, for recording when the removal showed. */
+  lastWaitMs = 0;
 
   constructor(
     private readonly client: ExplorerClient,
@@ -62,6 +73,10 @@ class Cancellation {
       return "not-ours";
     }
     if (r.next_action === NEXT_ACTION.deleted || r.next_action === NEXT_ACTION.invalid) {
+      // Seen within the last wait: count its middle, so later cancels poll around it.
+      if (this.signedAt) {
+        recordProvisionMs(CANCEL_KIND, Date.now() - this.signedAt - this.lastWaitMs / 2);
+      }
       return "deleted";
     }
     if (r.data_reservation.expiration_reservation <= Math.floor(Date.now() / 1000)) {
@@ -70,13 +85,13 @@ class Cancellation {
       return "deleted";
     }
     if (!hasSignedDelete(r, this.identity.tid)) {
-      if (this.signed) o.log(`reservation ${rid} lost our delete signature; signing again`);
+      if (this.signedAt) o.log(`reservation ${rid} lost our delete signature; signing again`);
       await this.client.signDelete(rid, {
         tid: this.identity.tid,
         signature: signDelete(this.identity, rid, r.json),
         epoch: Math.floor(Date.now() / 1000),
       });
-      this.signed = true;
+      this.signedAt ||= Date.now();
     }
     return undefined;
   }
@@ -120,7 +135,8 @@ export async function cancelReservation(
   const started = Date.now();
   const progress = progressLog(o.log, started);
   const cancel = new Cancellation(client, identity, rid, o);
-  for (;;) {
+  const expected = expectedProvisionMs(CANCEL_KIND);
+  for (let n = 0; ; n++) {
     try {
       const outcome = await cancel.step();
       if (outcome !== undefined) return outcome;
@@ -134,6 +150,7 @@ export async function cancelReservation(
     const now = Date.now();
     if (now >= o.deadlineMs) return cancel.verdict(started);
     progress((s) => `waiting for reservation ${rid} to be deleted (${s} s)`);
-    await sleep(Math.min(o.pollIntervalMs, Math.max(1, o.deadlineMs - now)));
+    cancel.lastWaitMs = pollWaitMs(n, o.pollIntervalMs, expected);
+    await sleep(Math.min(cancel.lastWaitMs, Math.max(1, o.deadlineMs - now)));
   }
 }

@@ -29,15 +29,26 @@ export function progressLog(
 /** Observed provisioning times (ms) per workload kind in this process, the last 20 of each. */
 const provisionTimes: Record<string, number[]> = {};
 
+/** The kind under which cancels record how long nodes took to confirm a removal. */
+export const CANCEL_KIND = "cancel";
+
 /**
  * So that later waits poll around when a result is due instead of on a fixed beat: the median
  * observed provisioning time of `what` in this process (ms), else of any kind (a stack's
- * single container follows its 0-dbs and volume); undefined before the first result.
+ * single container follows its 0-dbs and volume); undefined before the first result. Cancels
+ * count only for cancels: a removal is not a provisioning.
  */
 export function expectedProvisionMs(what: string): number | undefined {
-  const own = provisionTimes[what];
-  const xs = own?.length ? own : Object.values(provisionTimes).flat();
-  if (xs.length === 0) return undefined;
+  if (what === CANCEL_KIND || provisionTimes[what]?.length) return median(provisionTimes[what]);
+  return median(
+    Object.entries(provisionTimes)
+      .filter(([kind]) => kind !== CANCEL_KIND)
+      .flatMap(([, xs]) => xs),
+  );
+}
+
+function median(xs: number[] | undefined): number | undefined {
+  if (!xs?.length) return undefined;
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
@@ -55,7 +66,7 @@ export function clearProvisionTimes(): void {
 }
 
 /**
- * The wait before poll number `n` (0-based) of a deploy. Nodes take seconds to provision, so
+ * The wait before poll number `n` (0-based) of a deploy or a cancel. Nodes take seconds to provision, so
  * there is no poll at once. With an expected time from earlier workloads of the kind, the first
  * poll goes just before it and the next ones follow closely; without one, the first comes after
  * half an interval. The gaps then grow by half each time up to `pollIntervalMs`, so a slow node

@@ -1,4 +1,6 @@
 import {
+  CANCEL_KIND,
+  cancelReservation,
   clearProvisionTimes,
   expectedProvisionMs,
   pollWaitMs,
@@ -6,6 +8,7 @@ import {
 } from "../../provider/reservation";
 import { clearNodeCache, getNodeCached, rememberNodes } from "../../provider/nodecache";
 import type { Node } from "../../provider/client/schemas";
+import { generateMnemonic, identityFromMnemonic } from "../../provider/identity";
 
 describe("deploy poll schedule", () => {
   afterEach(() => clearProvisionTimes());
@@ -30,6 +33,51 @@ describe("deploy poll schedule", () => {
     expect(expectedProvisionMs("0-db")).toBe(2200);
     expect(expectedProvisionMs("volume")).toBe(3000);
     expect(expectedProvisionMs("container")).toBe(2400);
+  });
+
+  it("keeps cancels apart: a removal's time is expected only of removals", () => {
+    recordProvisionMs(CANCEL_KIND, 300);
+    expect(expectedProvisionMs("container")).toBeUndefined();
+    recordProvisionMs("0-db", 2000);
+    expect(expectedProvisionMs("container")).toBe(2000);
+    expect(expectedProvisionMs(CANCEL_KIND)).toBe(300);
+  });
+
+  it("a cancel records how long the removal took to show, and polls on the deploy schedule", async () => {
+    const identity = identityFromMnemonic(generateMnemonic(), 7);
+    const reads: number[] = [];
+    const started = Date.now();
+    let signedAt = 0;
+    const reservation = (next_action: number) => ({
+      id: 1,
+      json: "{}",
+      next_action,
+      signatures_delete: signedAt ? [{ tid: 7 }] : [],
+      data_reservation: { expiration_reservation: Math.floor(Date.now() / 1000) + 3600 },
+      results: [],
+    });
+    const client = {
+      getReservation: async () => {
+        reads.push(Date.now() - started);
+        // The removal shows 300 ms after the signature.
+        return reservation(signedAt && Date.now() - signedAt >= 300 ? 6 : 3);
+      },
+      signDelete: async () => {
+        signedAt = Date.now();
+      },
+    };
+    const outcome = await cancelReservation(client as never, identity, 1, {
+      deadlineMs: Date.now() + 10_000,
+      pollIntervalMs: 1000,
+      log: () => {},
+    });
+    expect(outcome).toBe("deleted");
+    // Polls after 500 ms (half the interval, no history), then 750 ms: not the full interval.
+    expect(reads).toHaveLength(2);
+    expect(reads[1]).toBeLessThan(1000);
+    // Seen within the 500 ms wait: its middle is recorded for the next cancel.
+    expect(expectedProvisionMs(CANCEL_KIND)).toBeGreaterThanOrEqual(200);
+    expect(expectedProvisionMs(CANCEL_KIND)).toBeLessThan(500);
   });
 });
 
