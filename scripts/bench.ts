@@ -14,7 +14,9 @@
  * explorer requests per workload, state bytes per resource, peak memory of every process.
  * Not a timed test: figures depend on the machine. Prints tables, writes bench-results/bench.json.
  *
- *   npm run bench [-- --runs 3 --scales 6,20,60,100]
+ *   npm run bench [-- --runs 3 --scales 6,20,60,100 --parallel 64]
+ *
+ * `--parallel` replaces the recommended parallelism (to compare values before changing it).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -57,6 +59,8 @@ function layoutFor(shards: number): { data: number; parity: number } {
 interface Options {
   runs: number;
   scales: number[];
+  /** The `--parallel` of the second up/destroy pair: the recommended one unless given. */
+  parallel: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -72,7 +76,10 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(s) || s < 3 || s > 3 * NODES_PER_FARM)
       throw new Error(`--scales: ${s} is not a shard count from 3 to ${3 * NODES_PER_FARM}`);
   }
-  return { runs, scales };
+  const parallel = Number(get("--parallel") ?? RECOMMENDED_PARALLEL);
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new Error(`--parallel ${get("--parallel")}: use 1 or more`);
+  return { runs, scales, parallel };
 }
 
 /** The default grid's three farms with NODES_PER_FARM nodes each (the first of each public). */
@@ -137,16 +144,31 @@ async function measure(grid: GridProcess, ws: StackWorkspace, args: string[]): P
 }
 
 /** Bytes of `pulumi stack export` per reservation-backed resource (everything stored for it). */
-async function stateBytesPerResource(ws: StackWorkspace): Promise<{ mean: number; max: number }> {
+interface StateSizes {
+  mean: number;
+  max: number;
+  /** The largest resource of each type (`ZdbNamespace`, `Container`, …). */
+  byType: Record<string, number>;
+}
+
+async function stateBytesPerResource(ws: StackWorkspace): Promise<StateSizes> {
   const exported = JSON.parse(await ws.exportState()) as {
-    deployment: { resources?: Array<{ id?: string; custom?: boolean }> };
+    deployment: { resources?: Array<{ id?: string; custom?: boolean; type: string }> };
   };
-  const sizes = (exported.deployment.resources ?? [])
-    .filter((r) => r.custom && /^\d+$/.test(r.id ?? ""))
-    .map((r) => Buffer.byteLength(JSON.stringify(r)));
+  const reservations = (exported.deployment.resources ?? []).filter(
+    (r) => r.custom && /^\d+$/.test(r.id ?? ""),
+  );
+  const byType: Record<string, number> = {};
+  const sizes = reservations.map((r) => {
+    const bytes = Buffer.byteLength(JSON.stringify(r));
+    const type = r.type.split(":").pop()!;
+    byType[type] = Math.max(byType[type] ?? 0, bytes);
+    return bytes;
+  });
   return {
     mean: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
     max: Math.max(0, ...sizes),
+    byType,
   };
 }
 
@@ -162,7 +184,7 @@ interface Sample {
   upRecommended: Measured;
   destroyRecommended: Measured;
   workloads: number;
-  state: { mean: number; max: number };
+  state: StateSizes;
 }
 
 interface Stat {
@@ -264,9 +286,9 @@ async function main(): Promise<void> {
         const preview = await measure(grid, ws, ["preview", "--expect-no-changes"]);
         const refresh = await measure(grid, ws, ["refresh", "--yes", "--skip-preview"]);
         const destroy = await measure(grid, ws, ["destroy", "--yes", "--skip-preview"]);
-        const parallel = ["--parallel", String(RECOMMENDED_PARALLEL)];
+        const parallel = ["--parallel", String(options.parallel)];
         log(
-          `run ${run}/${options.runs}, ${shards} shards: up and destroy --parallel ${RECOMMENDED_PARALLEL}…`,
+          `run ${run}/${options.runs}, ${shards} shards: up and destroy --parallel ${options.parallel}…`,
         );
         const upRecommended = await measure(grid, ws, [
           "up",
@@ -371,16 +393,13 @@ function report(options: Options, samples: Map<number, Sample[]>): void {
     );
     add("(up − empty up) ÷ limit", fmt(upRatio, ratio));
     add(
-      `\`pulumi up --parallel ${RECOMMENDED_PARALLEL}\``,
+      `\`pulumi up --parallel ${options.parallel}\``,
       fmt(
         s((x) => x.upRecommended.ms),
         sec,
       ),
     );
-    add(
-      `(up − empty up) ÷ limit, --parallel ${RECOMMENDED_PARALLEL}`,
-      fmt(upRatioRecommended, ratio),
-    );
+    add(`(up − empty up) ÷ limit, --parallel ${options.parallel}`, fmt(upRatioRecommended, ratio));
     add(
       "no-change `pulumi preview`",
       fmt(
@@ -404,7 +423,7 @@ function report(options: Options, samples: Map<number, Sample[]>): void {
     );
     add("destroy ÷ one deletion round", fmt(destroyRatio, ratio));
     add(
-      `destroy ÷ one deletion round, --parallel ${RECOMMENDED_PARALLEL}`,
+      `destroy ÷ one deletion round, --parallel ${options.parallel}`,
       fmt(destroyRatioRecommended, ratio),
     );
     add(
@@ -422,6 +441,14 @@ function report(options: Options, samples: Map<number, Sample[]>): void {
       ),
     );
     add("state per resource, mean / max", `${kib(all[0].state.mean)} / ${kib(all[0].state.max)}`);
+    // The MinIO container holds the shard list (SHARDS, a dependency on every 0-db): it alone
+    // grows with the shard count.
+    add(
+      "state per resource, largest of each type",
+      Object.entries(all[0].state.byType)
+        .map(([type, bytes]) => `${type} ${kib(bytes)}`)
+        .join(", "),
+    );
     for (const role of ROLES) {
       add(
         `peak MiB, ${role} (up)`,
