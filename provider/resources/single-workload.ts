@@ -24,7 +24,7 @@ export interface SingleWorkload<I extends Props & { nodeId: string }, O extends 
   /** Inputs passed through without forcing a replacement (Volume's layout label). */
   labels?: readonly string[];
   defaults: Readonly<Props>;
-  /** Made per check: a zod instance holds native functions, and tests/unit/security.test.ts still serializes a provider by value. */
+  /** The inputs' zod schema, built per check (microseconds), like the client's wire schemas. */
   schema(): z.ZodTypeAny;
   /** Problems between properties, beyond each property's own schema. */
   crossChecks?(inputs: Props): Failure[];
