@@ -116,7 +116,7 @@ function crossChecks(p: Props): Failure[] {
   return out;
 }
 
-/** The Container workload (explorer-api §3.7); secret env values sealed to the node. */
+/** The Container workload (protocol.md#container-workload); secret env values sealed to the node. */
 export function containerWorkload(p: Omit<ContainerInputs, "durationHours">): object {
   const nodeKey = nodeIdToPublicKeyHex(p.nodeId);
   const net = p.network;

@@ -32,7 +32,7 @@ export interface VolumeOutputs extends Record<string, unknown> {
   volumeId: string;
 }
 
-/** The Volume workload (explorer-api §3.6). */
+/** The Volume workload (protocol.md#volume-workload). */
 export function volumeWorkload(p: Omit<VolumeInputs, "durationHours">): object {
   return {
     workload_id: WORKLOAD_ID,

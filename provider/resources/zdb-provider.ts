@@ -44,7 +44,7 @@ export function zdbEndpoint(ns: string, password: string, ip: string, port: numb
   return `${ns}:${password}@${host}:${port}`;
 }
 
-/** The ZDB workload (explorer-api §3.5). */
+/** The ZDB workload (protocol.md#zdb-workload). */
 export function zdbWorkload(p: Omit<ZdbInputs, "durationHours">): object {
   const password = p.password ?? "";
   return {

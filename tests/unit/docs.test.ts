@@ -495,8 +495,7 @@ describe("citations resolve inside the repository", () => {
     expect(cited).toBeGreaterThan(100);
   });
 
-  it("nothing outside provider/ cites a document that is not in the repository", () => {
-    // provider/ is re-pointed after the issue-16 merge (helpers' citation map); then drop the filter.
+  it("nothing cites a document that is not in the repository", () => {
     const outside = new RegExp(
       [
         "GUIDE §",
@@ -508,9 +507,7 @@ describe("citations resolve inside the repository", () => {
       ].join("|"),
     );
     const hits = files
-      .filter(
-        (rel) => !rel.startsWith("provider") && rel !== path.join("tests", "unit", "docs.test.ts"),
-      )
+      .filter((rel) => rel !== path.join("tests", "unit", "docs.test.ts"))
       .flatMap((rel) =>
         read(rel)
           .split("\n")
