@@ -5,15 +5,7 @@ import type { Reservation } from "../client/schemas";
 import { signDelete } from "../crypto";
 import type { Identity } from "../identity";
 import { ownershipProblem, type Owner } from "./ownership";
-import {
-  CANCEL_KIND,
-  expectedProvisionMs,
-  pollWaitMs,
-  progressLog,
-  recordProvisionMs,
-  sleep,
-  type Log,
-} from "./polling";
+import { CANCEL_KIND, PollSchedule, progressLog, type Log } from "./polling";
 import { isTransient, NEXT_ACTION } from "./status";
 
 export interface CancelOptions {
@@ -51,15 +43,16 @@ class Cancellation {
   lastError: unknown;
   /** When our delete was first signed (0: not yet). */
   private signedAt = 0;
-  /** The wait before the current read, for recording when the removal showed. */
-  lastWaitMs = 0;
+  readonly polls: PollSchedule;
 
   constructor(
     private readonly client: ExplorerClient,
     private readonly identity: Identity,
     private readonly rid: number,
     private readonly o: CancelOptions,
-  ) {}
+  ) {
+    this.polls = new PollSchedule(CANCEL_KIND, o.pollIntervalMs, o.deadlineMs);
+  }
 
   /** Reads the reservation, signs the delete if our signature is missing; an outcome when done. */
   async step(): Promise<CancelOutcome | undefined> {
@@ -73,10 +66,7 @@ class Cancellation {
       return "not-ours";
     }
     if (r.next_action === NEXT_ACTION.deleted || r.next_action === NEXT_ACTION.invalid) {
-      // Seen within the last wait: count its middle, so later cancels poll around it.
-      if (this.signedAt) {
-        recordProvisionMs(CANCEL_KIND, Date.now() - this.signedAt - this.lastWaitMs / 2);
-      }
+      if (this.signedAt) this.polls.seen(this.signedAt);
       return "deleted";
     }
     if (r.data_reservation.expiration_reservation <= Math.floor(Date.now() / 1000)) {
@@ -135,8 +125,7 @@ export async function cancelReservation(
   const started = Date.now();
   const progress = progressLog(o.log, started);
   const cancel = new Cancellation(client, identity, rid, o);
-  const expected = expectedProvisionMs(CANCEL_KIND);
-  for (let n = 0; ; n++) {
+  for (;;) {
     try {
       const outcome = await cancel.step();
       if (outcome !== undefined) return outcome;
@@ -147,10 +136,8 @@ export async function cancelReservation(
       }
       cancel.lastError = e;
     }
-    const now = Date.now();
-    if (now >= o.deadlineMs) return cancel.verdict(started);
+    if (Date.now() >= o.deadlineMs) return cancel.verdict(started);
     progress((s) => `waiting for reservation ${rid} to be deleted (${s} s)`);
-    cancel.lastWaitMs = pollWaitMs(n, o.pollIntervalMs, expected);
-    await sleep(Math.min(cancel.lastWaitMs, Math.max(1, o.deadlineMs - now)));
+    await cancel.polls.next();
   }
 }

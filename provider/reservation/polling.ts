@@ -81,3 +81,31 @@ export function pollWaitMs(n: number, pollIntervalMs: number, expectedMs?: numbe
   const base = expectedMs === undefined ? pollIntervalMs / 2 : pollIntervalMs / 4;
   return Math.min(pollIntervalMs, base * 1.5 ** n);
 }
+
+/**
+ * The polls of one wait for a change of `kind` (a provisioning, or CANCEL_KIND): `next()` sleeps
+ * on the pollWaitMs schedule (never past the deadline); `seen(since)` records that the change
+ * showed within the last sleep, counting its middle, so later waits poll around it.
+ */
+export class PollSchedule {
+  private n = 0;
+  private lastWaitMs = 0;
+  private readonly expectedMs: number | undefined;
+
+  constructor(
+    private readonly kind: string,
+    private readonly pollIntervalMs: number,
+    private readonly deadlineMs: number,
+  ) {
+    this.expectedMs = expectedProvisionMs(kind);
+  }
+
+  async next(): Promise<void> {
+    this.lastWaitMs = pollWaitMs(this.n++, this.pollIntervalMs, this.expectedMs);
+    await sleep(Math.min(this.lastWaitMs, Math.max(1, this.deadlineMs - Date.now())));
+  }
+
+  seen(since: number): void {
+    recordProvisionMs(this.kind, Date.now() - since - this.lastWaitMs / 2);
+  }
+}

@@ -1,14 +1,7 @@
 // Waiting for a deployed workload: every node it names must report an ok result.
 import type { ExplorerClient } from "../client/explorer";
 import { okResultProblem, type Reservation, type WorkloadResult } from "../client/schemas";
-import {
-  expectedProvisionMs,
-  pollWaitMs,
-  progressLog,
-  recordProvisionMs,
-  sleep,
-  type Log,
-} from "./polling";
+import { PollSchedule, progressLog, type Log } from "./polling";
 import { isTransient, NEXT_ACTION } from "./status";
 
 export interface WaitSpec {
@@ -83,10 +76,9 @@ async function poll(client: ExplorerClient, w: WaitSpec): Promise<Reservation | 
 export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promise<Reservation> {
   const started = Date.now();
   const progress = progressLog(w.log, started);
-  const expected = expectedProvisionMs(w.what);
-  for (let n = 0; ; n++) {
-    const wait = pollWaitMs(n, w.pollIntervalMs, expected);
-    await sleep(Math.min(wait, Math.max(1, w.deadlineMs - Date.now())));
+  const polls = new PollSchedule(w.what, w.pollIntervalMs, w.deadlineMs);
+  for (;;) {
+    await polls.next();
     const r = await poll(client, w);
     if (r === undefined) continue;
     const mine = r.results.filter((x) => x.workload_id === w.gwid);
@@ -94,8 +86,7 @@ export async function waitForResults(client: ExplorerClient, w: WaitSpec): Promi
     const ok = new Set(mine.filter((x) => x.state === 1).map((x) => x.node_id));
     const pending = w.nodeIds.filter((id) => !ok.has(id));
     if (pending.length === 0) {
-      // The results arrived some time within the last wait: count the middle of it.
-      recordProvisionMs(w.what, Date.now() - started - wait / 2);
+      polls.seen(started);
       return r;
     }
     if (r.next_action >= NEXT_ACTION.delete) {
