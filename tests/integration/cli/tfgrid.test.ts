@@ -571,6 +571,13 @@ describe("the built bin", () => {
     expect(fs.readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 
+  it("every bin of package.json is executable, as `npx` runs it (npm run build sets the mode)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    for (const target of Object.values(pkg.bin) as string[]) {
+      expect(() => fs.accessSync(path.join(ROOT, target), fs.constants.X_OK)).not.toThrow();
+    }
+  });
+
   it("--help exits 0 with the usage", () => {
     const r = node("--help");
     expect(r.status).toBe(0);
