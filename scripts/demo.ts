@@ -7,8 +7,8 @@
  *
  * Everything lives in `.pulumi-demo/` (ignored by git): the grid's data, the file backend, the
  * stack's project copy and the generated passphrase. Edits of the committed `Pulumi.dev.yaml`
- * apply on the next `up`. `TFGRID_EXPLORER_URL` points it at another
- * explorer instead of starting a local grid.
+ * apply on the next `up`, previewed first. `TFGRID_EXPLORER_URL` points it at another explorer
+ * instead of starting a local grid; a deployed demo stack stays on the explorer it was deployed on.
  */
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -35,6 +35,8 @@ interface DemoPaths {
   passphrase: string;
   /** The committed stack file's content the demo stack was last made from. */
   stackSource: string;
+  /** The explorer the demo stack was last deployed on (DeployedOn). */
+  deployedOn: string;
 }
 
 function demoPaths(): DemoPaths {
@@ -45,6 +47,7 @@ function demoPaths(): DemoPaths {
     gridState: path.join(root, "grid.json"),
     passphrase: path.join(root, "passphrase"),
     stackSource: path.join(root, "stack-source.yaml"),
+    deployedOn: path.join(root, "deployed-on.json"),
   };
 }
 
@@ -66,16 +69,38 @@ async function isAlive(url: string): Promise<boolean> {
   }
 }
 
+/** The explorer a run uses: `TFGRID_EXPLORER_URL`, or the demo's own local grid. */
+interface Explorer {
+  url: string;
+  /** The demo's own grid: its data stays in .pulumi-demo/grid when it restarts on another port. */
+  own: boolean;
+}
+
 /** Reuses the demo's local grid when it still answers, else starts one that outlives this script. */
-async function ensureGrid(paths: DemoPaths): Promise<string> {
-  if (process.env.TFGRID_EXPLORER_URL) return process.env.TFGRID_EXPLORER_URL;
+async function ensureGrid(paths: DemoPaths): Promise<Explorer> {
+  if (process.env.TFGRID_EXPLORER_URL) return { url: process.env.TFGRID_EXPLORER_URL, own: false };
   if (fs.existsSync(paths.gridState)) {
     const { url } = JSON.parse(fs.readFileSync(paths.gridState, "utf8")) as { url: string };
-    if (await isAlive(url)) return url;
+    if (await isAlive(url)) return { url, own: true };
   }
   const grid = await GridProcess.start({ dataDir: paths.grid, port: 0, detached: true });
   fs.writeFileSync(paths.gridState, JSON.stringify({ url: grid.url, pid: grid.pid }));
-  return grid.url;
+  return { url: grid.url, own: true };
+}
+
+/**
+ * A deployed stack's reservations live on the explorer that took them: pointed at another one, the
+ * provider would find none of them, and an `up` would replace (and a refresh drop) what it cannot
+ * see while the originals keep running. So the demo refuses to move its stack.
+ */
+function refuseExplorerSwitch(paths: DemoPaths, explorer: Explorer): void {
+  if (!fs.existsSync(paths.deployedOn)) return;
+  const was = JSON.parse(fs.readFileSync(paths.deployedOn, "utf8")) as Explorer;
+  if ((was.own && explorer.own) || was.url === explorer.url) return;
+  const where = (e: Explorer) => (e.own ? `the demo's local grid (${e.url})` : e.url);
+  throw new Error(
+    `the demo stack's reservations live on ${where(was)}, but this run would use ${where(explorer)}; a stack cannot move between explorers. Run again with ${was.own ? "TFGRID_EXPLORER_URL unset" : `TFGRID_EXPLORER_URL=${was.url}`}, or tear the stack down first (npm run demo:destroy, with that same setting)`,
+  );
 }
 
 /** What only this machine's demo stack holds, kept when the committed stack file is re-applied. */
@@ -129,9 +154,15 @@ async function ensureIdentity(ws: StackWorkspace, explorerUrl: string): Promise<
 async function up(pulumiBinDir: string): Promise<void> {
   const paths = demoPaths();
   const total = 6;
-  progress(1, total, "starting the local grid (or reusing the running one)");
-  const explorerUrl = await ensureGrid(paths);
+  progress(
+    1,
+    total,
+    "the explorer: TFGRID_EXPLORER_URL, else the demo's local grid (started or reused)",
+  );
+  const explorer = await ensureGrid(paths);
+  const explorerUrl = explorer.url;
   progress(1, total, `explorer at ${explorerUrl}`);
+  refuseExplorerSwitch(paths, explorer);
 
   progress(2, total, `preparing stack "${STACK}" from Pulumi.${STACK}.yaml`);
   const ws = await StackWorkspace.create({
@@ -140,9 +171,8 @@ async function up(pulumiBinDir: string): Promise<void> {
     pulumiBinDir,
     passphrase: passphrase(paths),
   });
-  if (await applyCommittedStackFile(ws, paths)) {
-    progress(2, total, `applied the edits of Pulumi.${STACK}.yaml to the demo stack`);
-  }
+  const edited = await applyCommittedStackFile(ws, paths);
+  if (edited) progress(2, total, `applied the edits of Pulumi.${STACK}.yaml to the demo stack`);
   await ws.setConfig("tfgrid:explorerUrl", explorerUrl);
 
   progress(3, total, "registering a demo 3Bot identity on the explorer");
@@ -154,11 +184,13 @@ async function up(pulumiBinDir: string): Promise<void> {
     await ws.setConfig("s3:secretKey", randomBytes(16).toString("hex"), true);
   }
 
-  progress(5, total, "pulumi up: network, six 0-db namespaces, metadata volume, MinIO container");
+  progress(5, total, "pulumi up: network, 0-db namespaces, metadata volume, MinIO container");
   const parallel = ["--parallel", String(RECOMMENDED_PARALLEL)];
-  await ws.must(["up", "--yes", "--skip-preview", ...parallel], (text) =>
-    process.stderr.write(text),
-  );
+  // After an edit, up previews first: its plan and warnings (a new layout starts EMPTY) print
+  // before anything changes.
+  const preview = edited ? [] : ["--skip-preview"];
+  await ws.must(["up", "--yes", ...preview, ...parallel], (text) => process.stderr.write(text));
+  fs.writeFileSync(paths.deployedOn, JSON.stringify(explorer));
 
   progress(6, total, "reading the stack outputs");
   const outputs = await ws.outputs();
@@ -183,7 +215,7 @@ async function destroy(pulumiBinDir: string): Promise<void> {
     process.stderr.write("nothing to destroy: no demo stack in .pulumi-demo/\n");
   } else {
     progress(1, 3, "making sure the local grid answers");
-    await ensureGrid(paths);
+    refuseExplorerSwitch(paths, await ensureGrid(paths));
     const ws = await StackWorkspace.create({
       dir: paths.root,
       stack: STACK,
@@ -209,6 +241,7 @@ async function destroy(pulumiBinDir: string): Promise<void> {
   }
   fs.rmSync(path.join(paths.root, "project"), { recursive: true, force: true });
   fs.rmSync(paths.stackSource, { force: true });
+  fs.rmSync(paths.deployedOn, { force: true });
   process.stdout.write("demo torn down\n");
 }
 
