@@ -104,7 +104,7 @@ async function recoverOne(
     pollIntervalMs: use.config.pollIntervalMs,
     log: () => undefined,
   });
-  return outcome === "deleted" ? "cancelled" : "cancel-pending";
+  return outcome === "deleted" || outcome === "absent" ? "cancelled" : "cancel-pending";
 }
 
 /** The lines of the text report: each reservation's fate, the untagged creates, the next step. */

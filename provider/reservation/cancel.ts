@@ -17,12 +17,13 @@ export interface CancelOptions {
 }
 
 /**
- * What a cancel achieved: `deleted` (or never there), `pending` (in delete with our signature
- * recorded, some node has not confirmed yet: an offline node decommissions when it comes back),
- * or `not-ours` (the id now names a reservation of someone else, or without our tag: ours is
- * gone from the explorer; nothing was signed).
+ * What a cancel achieved: `deleted` (shown deleted, invalid or expired), `absent` (the explorer
+ * has no reservation under the id), `pending` (in delete with our signature recorded, some node
+ * has not confirmed yet: an offline node decommissions when it comes back), or `not-ours` (the id
+ * now names a reservation of someone else, or without our tag; nothing was signed). `absent` and
+ * `not-ours` also describe an explorer other than the one the reservation was made on.
  */
-export type CancelOutcome = "deleted" | "pending" | "not-ours";
+export type CancelOutcome = "deleted" | "absent" | "pending" | "not-ours";
 
 /** Thrown when a cancel could not be confirmed: the reservation may still be active. */
 export class CancelError extends Error {
@@ -130,7 +131,7 @@ export async function cancelReservation(
       const outcome = await cancel.step();
       if (outcome !== undefined) return outcome;
     } catch (e) {
-      if (isNotFound(e)) return "deleted";
+      if (isNotFound(e)) return "absent";
       if (!isTransient(e)) {
         throw new CancelError(`cancelling reservation ${rid} failed: ${(e as Error).message}`, rid);
       }

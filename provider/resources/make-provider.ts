@@ -201,6 +201,20 @@ async function cancelFailedCreate(
   return new Error(`${type} create failed: ${why}; ${outcome}`);
 }
 
+/**
+ * Before a resource is reported gone: the explorer must know this identity, with this key. Another
+ * explorer (tfgrid:explorerUrl changed under a deployed stack, a fresh local grid) answers "not
+ * found" for every reservation id, or hands the ids to others; taking that for "gone" would drop
+ * resources whose reservations still run where they were made.
+ */
+async function confirmExplorer(ctx: Ctx, type: string, id: string): Promise<void> {
+  const failures = await identityFailures(ctx.config, ctx.identity);
+  if (failures.length === 0) return;
+  throw new Error(
+    `${type} ${id}: the explorer at ${ctx.config.explorerUrl} does not have its reservation, and it is not the explorer this stack was deployed on (${failures.map((f) => f.reason).join("; ")}); the resource stays in the stack: point tfgrid:explorerUrl back at the explorer that holds it`,
+  );
+}
+
 async function read<I extends Props, O extends Props>(
   spec: ResourceSpec<I, O>,
   id: string,
@@ -212,13 +226,15 @@ async function read<I extends Props, O extends Props>(
     r = await ctx.client.getReservation(Number(id));
   } catch (e) {
     // Only the explorer's own "not found" proves absence; a router 404 is an error.
-    if (isNotFound(e)) return GONE;
-    throw e;
+    if (!isNotFound(e)) throw e;
+    await confirmExplorer(ctx, spec.type, id);
+    return GONE;
   }
   // An id alone proves nothing (an explorer that lost data hands ids out again): a
   // reservation of another identity, or without this resource's create tag, is never adopted.
   const problem = ownershipProblem(r, ownerOf(props, ctx.identity.tid));
   if (problem !== undefined) {
+    await confirmExplorer(ctx, spec.type, id);
     ctx.log(`${spec.type} ${id}: ${problem}; the resource's reservation is gone`);
     return GONE;
   }
@@ -241,6 +257,7 @@ async function remove(type: string, id: string, props: Props | undefined): Promi
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`${type} ${id}: ${why}; it stays in the stack: run \`pulumi destroy\` again`);
   });
+  if (state === "absent" || state === "not-ours") await confirmExplorer(ctx, type, id);
   if (state === "pending") {
     ctx.log(`reservation ${id} is cancelled; some nodes have not confirmed the removal yet`);
   }

@@ -254,3 +254,26 @@ describe("a network name already used by the same identity on a node", () => {
     expect((await networkProvider.check!({}, args([n2, n3]))).failures).toEqual([]);
   });
 });
+
+describe("another explorer than the stack's", () => {
+  it("refresh and destroy keep the resource, naming the setting, instead of reporting it gone", async () => {
+    const { id, outs } = await deployVolume(lg.nodeIds[4]);
+    // tfgrid:explorerUrl now points at a fresh grid: every id is unknown there, the identity too.
+    const fresh = await startLocalGrid({ port: 0 });
+    try {
+      process.env.TFGRID_EXPLORER_URL = fresh.url;
+      clearConfig();
+      const kept = `Volume ${id}: the explorer at ${fresh.url} does not have its reservation, and it is not the explorer this stack was deployed on (tfgrid:tid ${me.tid} is not registered on the explorer at ${fresh.url}`;
+      await expect(volumeProvider.read!(id, outs)).rejects.toThrow(kept);
+      await expect(volumeProvider.delete!(id, outs)).rejects.toThrow(kept);
+    } finally {
+      process.env.TFGRID_EXPLORER_URL = lg.url;
+      clearConfig();
+      await fresh.close();
+    }
+    // Where it was made, it still runs; back there, destroy cancels it.
+    expect((await client.getReservation(Number(id))).next_action).toBe(3);
+    await volumeProvider.delete!(id, outs);
+    expect((await client.getReservation(Number(id))).next_action).toBe(6);
+  });
+});
