@@ -9,11 +9,20 @@ import { onNodeSchema, singleWorkloadSpec } from "./single-workload";
 import { bool, isPlainObject, known, oneOf, positiveInt, type Known } from "./validation";
 import { ZDB_DEFAULTS, ZDB_SHAPE } from "./zdb";
 
+/** Characters that end the password inside `ns:password@[ip]:port` or a `SHARDS` list. */
+const URL_BREAKERS = /[,@:/?#]/;
+
 const schema = () =>
   onNodeSchema({
     sizeGiB: known(positiveInt("sizeGiB (GiB)", 100_000)),
     mode: known(oneOf(["seq", "user"] as const, "0-db mode")),
-    password: known(z.string({ message: "password must be a string" })),
+    password: known(
+      z.string({ message: "password must be a string" }).refine((v) => !URL_BREAKERS.test(v), {
+        // Never the value: it is a secret.
+        message:
+          "the password holds one of , @ : / ? #, which would end it inside the endpoint MinIO reads (ns:password@[ip]:port); choose a password without them",
+      }),
+    ),
     diskType: known(oneOf(["SSD", "HDD"] as const, "diskType")),
     public: known(bool("public")),
   });

@@ -36,6 +36,25 @@ describe("check", () => {
     ]);
   });
 
+  it("refuses a 0-db password that would break its endpoint, without printing it", async () => {
+    const r = await zdbNamespaceProvider.check!(
+      {},
+      { nodeId: NODE, sizeGiB: 1, password: "p@ss:w" },
+    );
+    expect(r.failures).toEqual([
+      {
+        property: "password",
+        reason:
+          "the password holds one of , @ : / ? #, which would end it inside the endpoint MinIO reads (ns:password@[ip]:port); choose a password without them",
+      },
+    ]);
+    const ok = await zdbNamespaceProvider.check!(
+      {},
+      { nodeId: NODE, sizeGiB: 1, password: "p-ss_w.~" },
+    );
+    expect(ok.failures).toEqual([]);
+  });
+
   it("applies defaults and lets preview's unknown values through", async () => {
     const r = await zdbNamespaceProvider.check!(
       {},
