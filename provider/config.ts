@@ -120,7 +120,7 @@ export const EXPLORER_SETTING_KEYS: readonly string[] = settingList
   .filter((s) => s.locatesExplorer === true)
   .map((s) => s.key);
 
-const IDENTITY_HINT = "to create a new identity run: tfgrid identity new";
+const IDENTITY_HINT = "to create a new identity run: npx tfgrid identity new --name NAME";
 
 const howToSet = (s: Setting): string => `set it with: ${s.example} (or ${s.env})`;
 

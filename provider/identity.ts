@@ -20,7 +20,7 @@ export const MNEMONIC_WORDS = 24;
 
 const MNEMONIC_FIX =
   'set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); ' +
-  "generate one with: tfgrid identity new";
+  "generate one with: npx tfgrid identity new --name NAME";
 
 function words(mnemonic: string): string[] {
   return mnemonic.normalize("NFKD").trim().toLowerCase().split(/\s+/).filter(Boolean);

@@ -96,8 +96,8 @@ describe("resolveConfig", () => {
     expect(e.code).toBe("config.invalid");
     expect(e.message).toBe(
       "invalid tfgrid provider configuration (2 problems):\n" +
-        '  - tfgrid:mnemonic is not set; set it with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); to create a new identity run: tfgrid identity new\n' +
-        "  - tfgrid:tid is not set; set it with: pulumi config set tfgrid:tid <your 3Bot id> (or TFGRID_TID); to create a new identity run: tfgrid identity new",
+        '  - tfgrid:mnemonic is not set; set it with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); to create a new identity run: npx tfgrid identity new --name NAME\n' +
+        "  - tfgrid:tid is not set; set it with: pulumi config set tfgrid:tid <your 3Bot id> (or TFGRID_TID); to create a new identity run: npx tfgrid identity new --name NAME",
     );
   });
 
@@ -116,7 +116,7 @@ describe("resolveConfig", () => {
     );
     expect(list).toEqual([
       'tfgrid:explorerUrl: "not a url" is not a URL; set it with: pulumi config set tfgrid:explorerUrl https://explorer.grid.tf/explorer (or TFGRID_EXPLORER_URL)',
-      'tfgrid:mnemonic: has 23 words, expected 24; set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); generate one with: tfgrid identity new',
+      'tfgrid:mnemonic: has 23 words, expected 24; set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); generate one with: npx tfgrid identity new --name NAME',
       'tfgrid:tid: "abc" is not a positive integer; set it with: pulumi config set tfgrid:tid <your 3Bot id> (or TFGRID_TID)',
       'tfgrid:durationHours: "0.5" is below the minimum of 1 hour (the explorer rejects shorter reservations); set it with: pulumi config set tfgrid:durationHours 24 (or TFGRID_DURATION_HOURS)',
       'tfgrid:deployTimeoutSeconds: "-3" is not a positive integer; set it with: pulumi config set tfgrid:deployTimeoutSeconds 600 (or TFGRID_DEPLOY_TIMEOUT_SECONDS)',
@@ -133,7 +133,7 @@ describe("resolveConfig", () => {
     const words = MNEMONIC.split(" ");
     words[23] = "abandon";
     expect(problems(stack({ "tfgrid:tid": "1" }), { TFGRID_MNEMONIC: words.join(" ") })).toEqual([
-      'tfgrid:mnemonic (from TFGRID_MNEMONIC): has a bad checksum (a word is wrong or the words are out of order); set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); generate one with: tfgrid identity new',
+      'tfgrid:mnemonic (from TFGRID_MNEMONIC): has a bad checksum (a word is wrong or the words are out of order); set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); generate one with: npx tfgrid identity new --name NAME',
     ]);
   });
 

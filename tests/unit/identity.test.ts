@@ -13,7 +13,7 @@ const MNEMONIC =
   "abandon amount liar amount expire adjust cage candy arch gather drum bullet absurd math era live bid rhythm alien crouch range attend journey unaware";
 const PUBKEY_HEX = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 const FIX =
-  'set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); generate one with: tfgrid identity new';
+  'set a valid one with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); generate one with: npx tfgrid identity new --name NAME';
 
 function thrown(fn: () => unknown): IdentityError {
   try {
