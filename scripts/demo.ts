@@ -256,7 +256,25 @@ async function main(argv: string[]): Promise<void> {
   else throw new Error(`unknown command "${command}": use up or destroy`);
 }
 
+// Ctrl-C reaches every process of the terminal's group: pulumi then cancels cleanly (it finishes
+// the operations in flight and unlocks the stack) unless its output pipe closes under it, which
+// is what this script dying at once did. So the first Ctrl-C only says so; the pulumi command then
+// ends and the demo fails with its output. A second one leaves at once.
+let interrupted = false;
+process.on("SIGINT", () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.stderr.write(
+    "\ninterrupted: pulumi is stopping cleanly (finishing what is in flight, unlocking the stack); Ctrl-C again to leave at once\n",
+  );
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  // A pulumi command's output was already streamed: its first line says which command failed.
+  const message = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  const next = interrupted
+    ? "; the stack keeps what was done so far: npm run demo continues, npm run demo:destroy tears it down"
+    : "";
+  process.stderr.write(`\ndemo failed: ${message}${next}\n`);
   process.exit(1);
 });
