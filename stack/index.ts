@@ -32,6 +32,68 @@ function settingName(property: string): string {
   return `${NS}:${key}${SETTING[property] ? "" : rest.join("")}`;
 }
 
+/** Every key this program reads (tests/unit/docs.test.ts checks the list against the reads). */
+const KEYS = [
+  "accessKey",
+  "accessNodeId",
+  "allowSharedNodes",
+  "dataShards",
+  "durationHours",
+  "existingNetworkName",
+  "existingNetworkSubnet",
+  "metadataVolumeSizeGiB",
+  "minFreeSsdGiB",
+  "minioCpu",
+  "minioIp",
+  "minioMemoryMiB",
+  "minioNode",
+  "name",
+  "networkIpRange",
+  "networkName",
+  "parityShards",
+  "requireSiteFailureTolerance",
+  "secretKey",
+  "shardCities",
+  "shardCount",
+  "shardCountries",
+  "shardFarms",
+  "shardNodes",
+  "standby",
+  "tlog",
+  "zdbDiskType",
+  "zdbSizeGiB",
+];
+
+/** The known key a mistyped one most likely meant: one edit, a missing or extra letter, away. */
+function meant(key: string): string | undefined {
+  const near = (a: string, b: string) =>
+    Math.abs(a.length - b.length) <= 1 &&
+    [...Array(Math.max(a.length, b.length)).keys()].some(
+      (i) =>
+        a.slice(0, i) + a.slice(i + 1) === b ||
+        b.slice(0, i) + b.slice(i + 1) === a ||
+        a.slice(0, i) + a.slice(i + 1) === b.slice(0, i) + b.slice(i + 1),
+    );
+  return KEYS.find((k) => k.toLowerCase() === key.toLowerCase() || near(k, key));
+}
+
+// A mistyped key would otherwise be ignored, and its default used, without a word.
+const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+  .filter((k) => k.startsWith(`${NS}:`))
+  .map((k) => k.slice(NS.length + 1))
+  .filter((k) => !KEYS.includes(k));
+if (unknownKeys.length > 0) {
+  throw new pulumi.RunError(
+    unknownKeys
+      .map((k) => {
+        const guess = meant(k);
+        return `${NS}:${k} is not a setting of this stack, so it would be ignored${guess ? ` (did you mean ${NS}:${guess}?)` : ""}`;
+      })
+      .join("; ") +
+      `; fix or remove it in Pulumi.<stack>.yaml (pulumi config rm ${NS}:<key>); the settings are listed in docs/configuration.md`,
+  );
+}
+
 const secretKey = config.getSecret("secretKey");
 if (secretKey === undefined) {
   throw new pulumi.RunError(

@@ -182,7 +182,21 @@ export async function checkPlacement(
       failures: [
         {
           property: "request",
-          reason: `cannot list nodes on the explorer to place shards: ${(e as Error).message}; check tfgrid:explorerUrl, or list the nodes yourself with shardNodes`,
+          reason: `cannot list nodes on the explorer to place shards: ${(e as Error).message}; start that explorer (npm run localgrid serves the local grid on 127.0.0.1:8080) or point tfgrid:explorerUrl (TFGRID_EXPLORER_URL) at a reachable one, or list the nodes yourself with shardNodes`,
+        },
+      ],
+    };
+  }
+  // A mistyped farm id would otherwise narrow the placement to the other farms without a word.
+  const known = new Set(all.map((n) => n.farm_id));
+  const unknown = (request.farms ?? []).filter((f) => !known.has(f));
+  if (unknown.length > 0) {
+    return {
+      inputs: { request },
+      failures: [
+        {
+          property: "request",
+          reason: `placement.farms: ${unknown.join(", ")} ${unknown.length === 1 ? "has" : "have"} no node on the explorer (farms with nodes: ${[...known].sort((a, b) => a - b).join(", ")}); check the farm ids (GET /farms, or npx tfgrid nodes)`,
         },
       ],
     };

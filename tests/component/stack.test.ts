@@ -124,6 +124,12 @@ describe("the committed stack (Pulumi.dev.yaml) is the reference scenario", () =
     );
   });
 
+  it("refuses an s3: key it does not read, naming the one it likely meant", () => {
+    expect(() => loadStack({ "s3:parityShard": "2", "s3:fooBar": "1" })).toThrow(
+      "s3:parityShard is not a setting of this stack, so it would be ignored (did you mean s3:parityShards?); s3:fooBar is not a setting of this stack, so it would be ignored; fix or remove it in Pulumi.<stack>.yaml (pulumi config rm s3:<key>); the settings are listed in docs/configuration.md",
+    );
+  });
+
   it("says how to set the secret key when it is missing", () => {
     setAllConfig({ "s3:accessKey": "tfgrid-demo" }, []);
     expect(() =>

@@ -352,6 +352,9 @@ describe("docs/configuration.md", () => {
       arg: m[2].replace(/`/g, ""),
     }));
     expect(rows.map((r) => r.key).sort()).toEqual([...read].sort());
+    // the program's list of known keys (it refuses any other s3:* key) is the keys it reads
+    const known = /const KEYS = \[([^\]]*)\]/.exec(program)![1].match(/"(\w+)"/g)!;
+    expect(known.map((k) => k.slice(1, -1)).sort()).toEqual([...read].sort());
     const inputs = schema.resources[`${T}S3Archive`].inputProperties;
     for (const { key, arg } of rows) {
       if (arg === "—") {

@@ -168,6 +168,22 @@ describe("checkPlacement (sticky)", () => {
     ]);
   });
 
+  it("names a farm id without any node (a typo) instead of placing on the other farms", async () => {
+    const r = await checkPlacement(
+      {},
+      { request: { ...request, farms: [12775, 82827] } },
+      async () => GRID,
+      NOW,
+    );
+    expect(r.failures).toEqual([
+      {
+        property: "request",
+        reason:
+          "placement.farms: 82827 has no node on the explorer (farms with nodes: 71, 12775, 82872, 82873); check the farm ids (GET /farms, or npx tfgrid nodes)",
+      },
+    ]);
+  });
+
   it("fails with the explorer problem when the node list cannot be read", async () => {
     const r = await checkPlacement(
       {},
@@ -181,7 +197,7 @@ describe("checkPlacement (sticky)", () => {
       {
         property: "request",
         reason:
-          "cannot list nodes on the explorer to place shards: connect ECONNREFUSED 127.0.0.1:8080; check tfgrid:explorerUrl, or list the nodes yourself with shardNodes",
+          "cannot list nodes on the explorer to place shards: connect ECONNREFUSED 127.0.0.1:8080; start that explorer (npm run localgrid serves the local grid on 127.0.0.1:8080) or point tfgrid:explorerUrl (TFGRID_EXPLORER_URL) at a reachable one, or list the nodes yourself with shardNodes",
       },
     ]);
   });
