@@ -356,7 +356,11 @@ const ROWS: Row[] = [
     program: "stack",
     config: { "s3:shardFarms": "[99999]" },
     // Named as the placement request's farms (the ShardPlacement check), not as s3:shardFarms.
-    expect: ["farms 99999", "only 0 node(s) match", "allow more farms"],
+    expect: [
+      "placement.farms: 99999 has no node on the explorer",
+      "farms with nodes: 71, 12775, 82872",
+      "check the farm ids",
+    ],
   },
   {
     name: "s3:networkIpRange not /16",
@@ -411,7 +415,12 @@ const ROWS: Row[] = [
     name: "tfgrid:explorerUrl unreachable",
     program: "stack",
     config: { "tfgrid:explorerUrl": "http://127.0.0.1:$CLOSED/explorer" },
-    expect: ["tfgrid:explorerUrl", "ECONNREFUSED 127.0.0.1:$CLOSED", "check tfgrid:explorerUrl"],
+    expect: [
+      "tfgrid:explorerUrl",
+      "ECONNREFUSED 127.0.0.1:$CLOSED",
+      "start that explorer",
+      "point tfgrid:explorerUrl (TFGRID_EXPLORER_URL) at a reachable one",
+    ],
   },
   {
     name: "tfgrid:explorerUrl unreachable, a resource used directly",
