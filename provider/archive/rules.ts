@@ -91,13 +91,24 @@ type WholeSetting = Extract<
   | "minioDiskSizeMiB"
 >;
 
-/** A setting that must be a whole number from `min` to `max`. */
-function wholeNumber(
-  property: WholeSetting,
-  [min, max]: [number, number?],
-  reason: string,
-  fix: string,
-): Rule {
+/**
+ * The whole-number settings, one row each: the range, why it is wrong, the fix. A table rather
+ * than seven calls: the rows share their layout, not their logic (that is `wholeNumber`).
+ */
+// prettier-ignore
+const WHOLE_NUMBERS: Record<WholeSetting, [[number, number?], string, string]> = {
+  dataShards: [[1, 255], "MinIO needs a whole number of data parts per block, at least 1", `set dataShards to at least 1 (default ${DEFAULTS.dataShards})`],
+  parityShards: [[0, 255], "parity must be a whole number, at least 0", `set parityShards to 0 or more (default ${DEFAULTS.parityShards})`],
+  zdbSizeGiB: [[1, 100_000], "a 0-db namespace size is a whole number of GiB", `set zdbSizeGiB between 1 and 100000 (default ${DEFAULTS.zdbSizeGiB})`],
+  metadataVolumeSizeGiB: [[1, 100_000], "the metadata volume size is a whole number of GiB", `set metadataVolumeSizeGiB to at least 1 (default ${DEFAULTS.metadataVolumeSizeGiB})`],
+  minioCpu: [[1, 32], "a container has 1 to 32 vCPUs", `set minioCpu between 1 and 32 (ThreeFold recommends ${DEFAULTS.minioCpu})`],
+  minioMemoryMiB: [[512, 262_144], "MinIO needs at least 512 MiB, and a container has at most 262144 MiB", `set minioMemoryMiB between 512 and 262144 (ThreeFold recommends ${DEFAULTS.minioMemoryMiB})`],
+  minioDiskSizeMiB: [[1], "the root filesystem size is a whole number of MiB", `set minioDiskSizeMiB to at least 1 (default ${DEFAULTS.minioDiskSizeMiB})`],
+};
+
+/** A setting that must be a whole number in its WHOLE_NUMBERS range. */
+function wholeNumber(property: WholeSetting): Rule {
+  const [[min, max], reason, fix] = WHOLE_NUMBERS[property];
   return {
     property,
     value: (_a, r) => r[property],
@@ -153,18 +164,8 @@ const RULES: Rule[] = [
     reason: () => "farm ids are positive whole numbers",
     fix: () => "list farm ids as shown by GET /farms, e.g. [12775, 82872]",
   },
-  wholeNumber(
-    "dataShards",
-    [1, 255],
-    "MinIO needs a whole number of data parts per block, at least 1",
-    `set dataShards to at least 1 (default ${DEFAULTS.dataShards})`,
-  ),
-  wholeNumber(
-    "parityShards",
-    [0, 255],
-    "parity must be a whole number, at least 0",
-    `set parityShards to 0 or more (default ${DEFAULTS.parityShards})`,
-  ),
+  wholeNumber("dataShards"),
+  wholeNumber("parityShards"),
   {
     property: "parityShards",
     value: (_a, r) => r.parityShards,
@@ -187,12 +188,7 @@ const RULES: Rule[] = [
     fix: (a, r) =>
       `${a.placement ? "raise placement.count" : "list more shardNodes"} to ${r.dataShards + r.parityShards}, or lower dataShards/parityShards so they add up to at most ${r.shardCount}`,
   },
-  wholeNumber(
-    "zdbSizeGiB",
-    [1, 100_000],
-    "a 0-db namespace size is a whole number of GiB",
-    `set zdbSizeGiB between 1 and 100000 (default ${DEFAULTS.zdbSizeGiB})`,
-  ),
+  wholeNumber("zdbSizeGiB"),
   {
     property: "diskType",
     value: (_a, r) => r.diskType,
@@ -200,30 +196,10 @@ const RULES: Rule[] = [
     reason: () => "0-db namespaces live on SSD or HDD",
     fix: () => 'use "SSD" (default) or "HDD"',
   },
-  wholeNumber(
-    "metadataVolumeSizeGiB",
-    [1, 100_000],
-    "the metadata volume size is a whole number of GiB",
-    `set metadataVolumeSizeGiB to at least 1 (default ${DEFAULTS.metadataVolumeSizeGiB})`,
-  ),
-  wholeNumber(
-    "minioCpu",
-    [1, 32],
-    "a container has 1 to 32 vCPUs",
-    `set minioCpu between 1 and 32 (ThreeFold recommends ${DEFAULTS.minioCpu})`,
-  ),
-  wholeNumber(
-    "minioMemoryMiB",
-    [512, 262_144],
-    "MinIO needs at least 512 MiB, and a container has at most 262144 MiB",
-    `set minioMemoryMiB between 512 and 262144 (ThreeFold recommends ${DEFAULTS.minioMemoryMiB})`,
-  ),
-  wholeNumber(
-    "minioDiskSizeMiB",
-    [1],
-    "the root filesystem size is a whole number of MiB",
-    `set minioDiskSizeMiB to at least 1 (default ${DEFAULTS.minioDiskSizeMiB})`,
-  ),
+  wholeNumber("metadataVolumeSizeGiB"),
+  wholeNumber("minioCpu"),
+  wholeNumber("minioMemoryMiB"),
+  wholeNumber("minioDiskSizeMiB"),
   {
     property: "accessKey",
     value: (a) => a.accessKey,
