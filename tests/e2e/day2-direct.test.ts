@@ -7,35 +7,28 @@
  * stack's reservations, all deployed, the replaced ones deleted, the node received the new
  * settings, and a second preview has nothing to do. A destroy ends it.
  */
+import { Scenario, endScenario, startScenario, stateReservations } from "./harness";
 import {
-  Scenario,
-  endScenario,
-  notDeletedReservations,
-  startScenario,
-  stateReservations,
-} from "./harness";
-import {
+  ConfigEdit,
+  MINUTES,
   PlanRow,
   applyConfig,
   containerSeenByNode,
+  destroyLeavesNothing,
   expectConverged,
   log,
   plainPreview,
+  replace,
 } from "./day2";
 
-const MINUTES = 60_000;
 const FLIST = "https://hub.grid.tf/tf-official-apps/base:latest.flist";
 
-interface Change {
+interface Change extends ConfigEdit {
   name: string;
-  config?: Record<string, string>;
-  secret?: Record<string, string>;
   plan: Record<string, PlanRow>;
   /** Checks what the node received, given the live reservation ids of the stack. */
   node: (s: Scenario, ids: number[]) => Promise<void>;
 }
-
-const replace = (diff: string): PlanRow => ({ op: "replace", diff });
 
 async function zdbPassword(s: Scenario, ids: number[]): Promise<string> {
   for (const id of ids) {
@@ -144,13 +137,5 @@ describe("day 2: the four resources used directly", () => {
     10 * MINUTES,
   );
 
-  test(
-    "destroy at the end leaves nothing active",
-    async () => {
-      await s.ws.must(["destroy", "--yes", "--skip-preview"]);
-      expect(await stateReservations(s.ws)).toEqual([]);
-      expect(await notDeletedReservations(s)).toEqual([]);
-    },
-    10 * MINUTES,
-  );
+  destroyLeavesNothing(() => s);
 });

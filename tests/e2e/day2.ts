@@ -3,7 +3,13 @@
  * (no `--diff`) prints per resource, and check the state against the explorer after an `up`.
  */
 import * as fs from "fs";
-import { NEXT_ACTION, Scenario, compareStateWithExplorer, stateReservations } from "./harness";
+import {
+  NEXT_ACTION,
+  Scenario,
+  compareStateWithExplorer,
+  notDeletedReservations,
+  stateReservations,
+} from "./harness";
 import type { StackWorkspace } from "../../scripts/lib/workspace";
 import type { ExplorerClient } from "../../provider/client";
 
@@ -12,6 +18,19 @@ export interface PlanRow {
   op: string;
   /** e.g. `~env,volumes`; "" when the row has no `[diff: …]`. */
   diff: string;
+}
+
+/** Test timeouts are written in minutes. */
+export const MINUTES = 60_000;
+
+/** The plain-preview row of a replacement that `diff` forces. */
+export const replace = (diff: string): PlanRow => ({ op: "replace", diff });
+
+/** What a day-2 step sets in the stack config: plain values, secrets, and keys removed. */
+export interface ConfigEdit {
+  config?: Record<string, string>;
+  secret?: Record<string, string>;
+  remove?: string[];
 }
 
 const OPS = ["create-replacement", "delete-replaced", "replace", "create", "update", "delete"];
@@ -41,10 +60,7 @@ export async function plainPreview(
 }
 
 /** Sets stack config for one change: plain values, secrets, and keys removed. */
-export async function applyConfig(
-  ws: StackWorkspace,
-  change: { config?: Record<string, string>; secret?: Record<string, string>; remove?: string[] },
-): Promise<void> {
+export async function applyConfig(ws: StackWorkspace, change: ConfigEdit): Promise<void> {
   for (const key of change.remove ?? []) await ws.must(["config", "rm", key]);
   const args = ["config", "set-all"];
   for (const [k, v] of Object.entries(change.config ?? {})) args.push("--plaintext", `${k}=${v}`);
@@ -121,4 +137,18 @@ export async function containerSeenByNode(
 /** With DAY2_LOG=<file>, appends each command's output there (to read what the CLI printed). */
 export function log(title: string, text: string): void {
   if (process.env.DAY2_LOG) fs.appendFileSync(process.env.DAY2_LOG, `\n===== ${title}\n${text}`);
+}
+
+/** The last test of a day-2 matrix: destroy leaves nothing in the state and nothing active. */
+export function destroyLeavesNothing(scenario: () => Scenario): void {
+  test(
+    "destroy at the end leaves nothing active",
+    async () => {
+      const s = scenario();
+      await s.ws.must(["destroy", "--yes", "--skip-preview"]);
+      expect(await stateReservations(s.ws)).toEqual([]);
+      expect(await notDeletedReservations(s)).toEqual([]);
+    },
+    10 * MINUTES,
+  );
 }
