@@ -68,9 +68,11 @@ export function clearProvisionTimes(): void {
 /**
  * The wait before poll number `n` (0-based) of a deploy or a cancel. Nodes take seconds to provision, so
  * there is no poll at once. With an expected time from earlier workloads of the kind, the first
- * poll goes just before it and the next ones follow closely; without one, the first comes after
- * half an interval. The gaps then grow by half each time up to `pollIntervalMs`, so a slow node
- * (a real grid's minutes-long flist download) costs no more requests than the fixed beat did.
+ * poll goes a tenth of an interval before it and the next ones follow a tenth of an interval
+ * apart at first (the expectation is a median, so about half the workloads finish just after it:
+ * a wider gap there is time the whole deployment waits); without one, the first comes after half
+ * an interval. The gaps then grow by half each time up to `pollIntervalMs`, so a slow node (a
+ * real grid's minutes-long flist download) costs no more requests than the fixed beat did.
  */
 export function pollWaitMs(n: number, pollIntervalMs: number, expectedMs?: number): number {
   if (n === 0) {
@@ -78,7 +80,7 @@ export function pollWaitMs(n: number, pollIntervalMs: number, expectedMs?: numbe
       ? pollIntervalMs / 2
       : Math.max(pollIntervalMs / 10, expectedMs - pollIntervalMs / 10);
   }
-  const base = expectedMs === undefined ? pollIntervalMs / 2 : pollIntervalMs / 4;
+  const base = expectedMs === undefined ? pollIntervalMs / 2 : pollIntervalMs / 10;
   return Math.min(pollIntervalMs, base * 1.5 ** n);
 }
 

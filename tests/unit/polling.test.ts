@@ -19,8 +19,9 @@ describe("deploy poll schedule", () => {
 
   it("with an expected time: first poll just before it, then close gaps growing to the interval", () => {
     expect([0, 1, 2, 3, 4, 5].map((n) => pollWaitMs(n, 1000, 2100))).toEqual([
-      2000, 375, 562.5, 843.75, 1000, 1000,
+      2000, 150, 225, 337.5, 506.25, 759.375,
     ]);
+    expect(pollWaitMs(6, 1000, 2100)).toBe(1000);
     expect(pollWaitMs(0, 1000, 50)).toBe(100);
   });
 
