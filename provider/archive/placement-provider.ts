@@ -8,6 +8,8 @@ import { ExplorerClient } from "../client/explorer";
 import { EXPLORER_SETTING_KEYS } from "../config";
 import type { Node } from "../client/schemas";
 import { rememberNodes } from "../nodecache";
+import { storeConfig } from "../resources/common";
+import { startIdentityCheck } from "../resources/make-provider";
 import { checkPlacement, explorerUrlFrom } from "./placement";
 import { recordId, type Props } from "./records";
 
@@ -26,6 +28,8 @@ export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
     const kept: Kept = {};
     for (const key of URL_KEYS) kept[key] = req.config.get(key);
     (process as unknown as Record<string, unknown>)[SLOT] = kept;
+    // For startIdentityCheck below: the same settings the resources' configure stores.
+    storeConfig(req.config);
   },
 
   async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
@@ -42,7 +46,10 @@ export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
     }
     const client = new ExplorerClient({ baseUrl });
     const listNodes = async (): Promise<Node[]> => {
-      const nodes = await client.listNodes();
+      const listing = client.listNodes();
+      // The shards' checks confirm the identity next: ask while the listing is in flight.
+      startIdentityCheck();
+      const nodes = await listing;
       // The shards' own checks look their nodes up next: let them find them here.
       rememberNodes(baseUrl, nodes);
       return nodes;
