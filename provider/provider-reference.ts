@@ -67,16 +67,22 @@ export function packageVersion(): string {
  * with whatever Node runs Pulumi, and it must keep working in every later version of the package.
  */
 export function providerModule(name: ProviderName, createdBy: string = packageVersion()): string {
-  const entry = JSON.stringify(PROVIDERS_ENTRY);
-  const notInstalled = `"pulumi-tfgrid is not installed in "+d+": run \`npm install\` there, then run the command again"`;
-  // One line, no indentation: every byte is stored twice per resource.
+  const notInstalled = `'pulumi-tfgrid is not installed in '+d+': run \`npm install\` there, then run the command again'`;
+  // One line, no indentation, single quotes (JSON escapes double ones): every byte is stored
+  // twice per resource, and the engine rewrites the whole state after every step.
   return (
-    `exports.handler=function(){var d=process.cwd(),m=${entry},p;` +
-    `try{p=require("module").createRequire(d+"/index.js")(m)}` +
-    `catch(e){if(e.code!=="MODULE_NOT_FOUND"||e.message.indexOf(m)<0)throw e;` +
+    `exports.handler=function(){var d=process.cwd(),m=${quoted(PROVIDERS_ENTRY)},p;` +
+    `try{p=require('module').createRequire(d+'/index.js')(m)}` +
+    `catch(e){if(e.code!=='MODULE_NOT_FOUND'||e.message.indexOf(m)<0)throw e;` +
     `throw new Error(${notInstalled})}` +
-    `return p.implementation(${JSON.stringify(name)},${JSON.stringify(createdBy)})}`
+    `return p.implementation(${quoted(name)},${quoted(createdBy)})}`
   );
+}
+
+/** A JavaScript string literal in single quotes, for the values above (no quote or backslash). */
+function quoted(value: string): string {
+  if (/['\\\n]/.test(value)) throw new Error(`cannot quote ${JSON.stringify(value)}`);
+  return `'${value}'`;
 }
 
 /** The property Pulumi's dynamic-provider host reads the provider from. */
