@@ -79,10 +79,9 @@ export function providerModule(name: ProviderName, createdBy: string = packageVe
   );
 }
 
-/** A JavaScript string literal in single quotes, for the values above (no quote or backslash). */
+/** A JavaScript string literal in single quotes (a type name or a version: nothing to escape). */
 function quoted(value: string): string {
-  if (/['\\\n]/.test(value)) throw new Error(`cannot quote ${JSON.stringify(value)}`);
-  return `'${value}'`;
+  return `'${value.replace(/[\\']/g, "\\$&")}'`;
 }
 
 /** The property Pulumi's dynamic-provider host reads the provider from. */
