@@ -13,7 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Node } from "../client/schemas";
-import { resolveExplorerUrl } from "../config";
+import { resolveExplorerUrl, SETTINGS } from "../config";
 import { ReferencedResource } from "../provider-reference";
 import type { Props } from "./records";
 
@@ -181,7 +181,9 @@ export async function checkPlacement(
       inputs: { request },
       failures: [
         {
-          property: "request",
+          // The explorer's location is at fault, not the request: named as the setting, the
+          // failure reads as a plain message (providers.ts engineFailures).
+          property: SETTINGS.explorerUrl.key,
           reason: `cannot list nodes on the explorer to place shards: ${(e as Error).message}; start that explorer (npm run localgrid serves the local grid on 127.0.0.1:8080) or point tfgrid:explorerUrl (TFGRID_EXPLORER_URL) at a reachable one, or list the nodes yourself with shardNodes`,
         },
       ],

@@ -538,17 +538,25 @@ afterAll(async () => {
   if (dir && !process.env.KEEP_E2E_DIRS) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** What a row gets wrong: a resource type, or the namespace of its first key (`s3`, `tfgrid`). */
+const surface = (r: Row): string =>
+  r.program === "resource"
+    ? r.config["case:type"]
+    : [
+        ...Object.keys(r.config),
+        ...Object.keys(r.secretConfig ?? {}),
+        ...(r.remove ?? []),
+      ][0].split(":")[0];
+
+/** A row about a provider setting, whichever program shows it. */
+const isSettingRow = (r: Row): boolean =>
+  surface(r) === "tfgrid" ||
+  Object.keys(r.config).some((k) => k.startsWith("tfgrid:")) ||
+  Object.keys(r.secretConfig ?? {}).some((k) => k.startsWith("tfgrid:"));
+
 test("the catalogue holds at least 30 cases over every surface", () => {
   expect(ROWS.length).toBeGreaterThanOrEqual(30);
   expect(new Set(ROWS.map((r) => r.name)).size).toBe(ROWS.length);
-  const surface = (r: Row): string =>
-    r.program === "resource"
-      ? r.config["case:type"]
-      : [
-          ...Object.keys(r.config),
-          ...Object.keys(r.secretConfig ?? {}),
-          ...(r.remove ?? []),
-        ][0].split(":")[0];
   const surfaces = new Set(ROWS.map(surface));
   expect([...surfaces].sort()).toEqual(
     ["Container", "Network", "Volume", "ZdbNamespace", "s3", "tfgrid"].sort(),
@@ -575,6 +583,12 @@ describe.each(ROWS.map((r) => [r.name, r] as const))("%s", (_name, row) => {
       for (const s of row.absent ?? []) expect(output).not.toContain(fill(s));
       for (const s of row.once ?? [])
         expect({ s, times: output.split(s).length - 1 }).toEqual({ s, times: 1 });
+      // A provider setting is no input of the resource: its failure reads as the resource's
+      // problem, never as "property tfgrid:… value {<nil>} has a problem".
+      if (isSettingRow(row)) {
+        expect(output).toMatch(/resource '[^']+' has a problem: .*tfgrid:/);
+        expect(output).not.toContain("{<nil>}");
+      }
       // The mnemonic is never echoed, whatever the row.
       expect(output).not.toContain(identity.mnemonic);
 

@@ -7,7 +7,7 @@ import {
   type ConfigSource,
 } from "../../provider/config";
 import { packageVersion } from "../../provider/provider-reference";
-import { implementation } from "../../provider/providers";
+import { engineFailures, implementation } from "../../provider/providers";
 import { clearConfig, configSource } from "../../provider/resources/common";
 
 const MNEMONIC =
@@ -243,4 +243,47 @@ describe("the settings table reaches the provider host", () => {
       }
     },
   );
+});
+
+describe("a setting's check failure reaches the engine as a plain message", () => {
+  // The engine prints a failure with a property as "property <p> value <input> has a problem: …";
+  // a tfgrid:* key is no input, so that read `value {<nil>}`. Without a property it prints
+  // "<type> resource '<name>' has a problem: <reason>", and the reason names the setting.
+  it("Volume's check: the config problems carry no property, each reason names its setting", async () => {
+    clearConfig();
+    try {
+      const provider = implementation("Volume", packageVersion());
+      const values: Record<string, string> = { "tfgrid:tid": "abc" };
+      await provider.configure!({ config: { get: (k) => values[k], require: (k) => values[k] } });
+      const checked = await provider.check!({}, { nodeId: "not-a-node", sizeGiB: 1 });
+      expect(checked.failures?.filter((f) => f.property !== "nodeId")).toEqual([
+        {
+          property: "",
+          reason:
+            'tfgrid:mnemonic is not set; set it with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); to create a new identity run: npx tfgrid identity new --name NAME',
+        },
+        {
+          property: "",
+          reason:
+            'tfgrid:tid: "abc" is not a positive integer; set it with: pulumi config set tfgrid:tid <your 3Bot id> (or TFGRID_TID)',
+        },
+      ]);
+    } finally {
+      clearConfig();
+    }
+  });
+
+  it("a reason that does not name its setting gets it in front; input failures keep theirs", () => {
+    expect(
+      engineFailures([
+        { property: "tfgrid:explorerUrl", reason: "the explorer at http://x/explorer is down" },
+        { property: "tfgrid", reason: "tfgrid:mnemonic: has 23 words, expected 24" },
+        { property: "sizeGiB", reason: "0 is not a valid sizeGiB" },
+      ]),
+    ).toEqual([
+      { property: "", reason: "tfgrid:explorerUrl: the explorer at http://x/explorer is down" },
+      { property: "", reason: "tfgrid:mnemonic: has 23 words, expected 24" },
+      { property: "sizeGiB", reason: "0 is not a valid sizeGiB" },
+    ]);
+  });
 });
