@@ -9,7 +9,8 @@
  * Node ids in `config` values are written as placeholders and filled in from the grid:
  * `$NODE` (a node without a public IPv4), `$NODE2`, `$PUBNODE` (one with a public IPv4),
  * `$GHOST` (a well-formed node id the grid does not know), `$CLOSED` (a loopback port this file
- * opened and closed again), `$OTHER` (the mnemonic of another registered identity).
+ * opened and closed again), `$OTHER` (the mnemonic of another registered identity), `$GRIDROOT`
+ * (the grid's URL without its /explorer path).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -412,6 +413,17 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "tfgrid:explorerUrl without /explorer",
+    program: "stack",
+    config: { "tfgrid:explorerUrl": "$GRIDROOT" },
+    expect: [
+      '"$GRIDROOT" does not end in /explorer',
+      "pulumi config set tfgrid:explorerUrl $GRIDROOT/explorer",
+    ],
+    // Caught from the URL itself: no request, so neither the router's 404 nor a second "check".
+    absent: ["no such route", "check tfgrid:explorerUrl", "check that tfgrid:explorerUrl"],
+  },
+  {
     name: "tfgrid:explorerUrl unreachable",
     program: "stack",
     config: { "tfgrid:explorerUrl": "http://127.0.0.1:$CLOSED/explorer" },
@@ -485,7 +497,10 @@ let placeholders: Record<string, string>;
 const programs: Partial<Record<Row["program"], Program>> = {};
 
 const fill = (text: string): string =>
-  text.replace(/\$(GHOST|PUBNODE|NODE2|NODE|CLOSED|OTHER)/g, (_m, k: string) => placeholders[k]);
+  text.replace(
+    /\$(GHOST|PUBNODE|NODE2|NODE|CLOSED|OTHER|GRIDROOT)/g,
+    (_m, k: string) => placeholders[k],
+  );
 
 async function program(kind: Row["program"]): Promise<Program> {
   const existing = programs[kind];
@@ -529,6 +544,7 @@ beforeAll(async () => {
     PUBNODE: pub!.node_id,
     GHOST: bs58.encode(Buffer.alloc(32, 9)),
     CLOSED: String(await closedLoopbackPort()),
+    GRIDROOT: new URL(grid.url).origin,
     OTHER: (await registerIdentity({ explorerUrl: grid.url, name: "e2e-other" })).mnemonic,
   };
 }, 5 * MINUTES);

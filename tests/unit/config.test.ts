@@ -167,9 +167,9 @@ describe("resolveConfig", () => {
         'tfgrid:explorerUrl: "http://10.0.0.5/explorer" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
       ]);
       expect(
-        problems(stack(minimal), { TFGRID_EXPLORER_URL: "http://127.0.0.1.example.com/" }),
+        problems(stack(minimal), { TFGRID_EXPLORER_URL: "http://127.0.0.1.example.com/explorer/" }),
       ).toEqual([
-        'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "http://127.0.0.1.example.com/" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
+        'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "http://127.0.0.1.example.com/explorer/" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
       ]);
     });
 
@@ -191,6 +191,19 @@ describe("resolveConfig", () => {
           }),
         ),
       ).toHaveLength(1);
+    });
+
+    it("refuses a URL whose path does not end in /explorer, naming the URL to set, once", () => {
+      expect(
+        problems(stack({ ...minimal, "tfgrid:explorerUrl": "http://127.0.0.1:8080/" })),
+      ).toEqual([
+        'tfgrid:explorerUrl: "http://127.0.0.1:8080/" does not end in /explorer, the path under which an explorer serves its API; set it with: pulumi config set tfgrid:explorerUrl http://127.0.0.1:8080/explorer (or TFGRID_EXPLORER_URL)',
+      ]);
+      expect(
+        problems(stack(minimal), { TFGRID_EXPLORER_URL: "https://u:pw@explorer.grid.tf/api" }),
+      ).toEqual([
+        'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "https://explorer.grid.tf/api" does not end in /explorer, the path under which an explorer serves its API; set it with: pulumi config set tfgrid:explorerUrl https://explorer.grid.tf/explorer (or TFGRID_EXPLORER_URL)',
+      ]);
     });
 
     it("rejects non-http schemes", () => {
