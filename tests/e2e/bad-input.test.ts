@@ -287,7 +287,8 @@ const ROWS: Row[] = [
     name: "4+4 over 6 shards",
     program: "stack",
     config: { "s3:parityShards": "4" },
-    expect: ["s3:shardCount", "6", "8"],
+    // The fix names the stack's key, not the component's placement.count.
+    expect: ["s3:shardCount = 6", "raise s3:shardCount to 8", "s3:dataShards/s3:parityShards"],
   },
   {
     name: "requireSiteFailureTolerance with the reference 4+2 over two farms",
@@ -350,7 +351,7 @@ const ROWS: Row[] = [
     name: "s3:shardCount 0",
     program: "stack",
     config: { "s3:shardCount": "0" },
-    expect: ["s3:shardCount", "0", "at least"],
+    expect: ["s3:shardCount = 0", "set s3:shardCount to at least s3:dataShards + s3:parityShards"],
   },
   {
     name: "s3:shardFarms with a farm the grid does not know",
