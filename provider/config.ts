@@ -4,7 +4,10 @@ import { mnemonicProblem, mnemonicProblemMessage } from "./identity";
 
 /** Resolved provider configuration. */
 export interface ProviderConfig {
-  /** Explorer base URL without trailing slash; https unless loopback (or allowInsecureExplorer). */
+  /**
+   * Explorer base URL without trailing slash, its path ending in /explorer; https unless loopback
+   * (or allowInsecureExplorer).
+   */
   explorerUrl: string;
   /** 24-word BIP39 mnemonic of the identity's seed. Secret. */
   mnemonic: string;
@@ -240,6 +243,15 @@ function readExplorerUrl(
           `${SETTINGS.allowInsecureExplorer.example} (or ${SETTINGS.allowInsecureExplorer.env}=true)`,
       );
       explorerUrl = CONFIG_DEFAULTS.explorerUrl;
+    }
+    // The explorer mounts every route under /explorer (protocol.md#framing): any other path
+    // answers the router's 404 to every request, so say the fix now rather than at each request.
+    if (!/\/explorer$/.test(u.pathname)) {
+      problems.push(
+        `${urlRaw.label}: ${JSON.stringify(redactUrl(urlRaw.value))} does not end in /explorer, ` +
+          `the path under which an explorer serves its API; set it with: ` +
+          `pulumi config set ${SETTINGS.explorerUrl.key} ${u.origin}/explorer (or ${SETTINGS.explorerUrl.env})`,
+      );
     }
   }
   return { explorerUrl, insecureProblems };

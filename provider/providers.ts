@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { archiveLayoutProvider } from "./archive/layout-provider";
 import { stablePasswordProvider } from "./archive/password-provider";
 import { shardPlacementProvider } from "./archive/placement-provider";
+import { SETTING_KEYS } from "./config";
 import { packageVersion, type ProviderName } from "./provider-reference";
 import { containerProvider } from "./resources/container-provider";
 import { networkProvider } from "./resources/network-provider";
@@ -36,6 +37,27 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
+ * Check failures as the engine should print them. A failure about a provider setting names a
+ * `tfgrid:*` key, which is not an input of the resource: the engine prints a failure with a
+ * property as "property <p> value <inputs[p]> has a problem: <reason>", and for a key that is no
+ * input that reads `value {<nil>}`. With an empty property it prints "<type> resource '<name>' has a
+ * problem: <reason>" (pulumi pkg/resource/deploy/step_generator.go, issueCheckFailures), so such a
+ * failure goes out with none, its reason starting with the setting when it does not already name it.
+ */
+export function engineFailures(
+  failures: readonly pulumi.dynamic.CheckFailure[] | undefined,
+): pulumi.dynamic.CheckFailure[] | undefined {
+  return failures?.map(({ property, reason }) => {
+    if (!isSettingProperty(property)) return { property, reason };
+    return { property: "", reason: reason.includes(property) ? reason : `${property}: ${reason}` };
+  });
+}
+
+/** A setting key, or the bare "tfgrid" of a configuration problem that names no single key. */
+const isSettingProperty = (property: string): boolean =>
+  property === "tfgrid" || SETTING_KEYS.includes(property);
+
+/**
  * Every hook the reference forwards, with the dynamic-provider host's own default where `impl`
  * has none. Only ArchiveLayout updates in place (its record must lose `__previous` when stored);
  * every change of a reservation-backed resource is a replacement.
@@ -46,7 +68,9 @@ function complete(impl: pulumi.dynamic.ResourceProvider): pulumi.dynamic.Resourc
       await impl.configure?.(req);
     },
     async check(olds: Props, news: Props) {
-      return impl.check ? impl.check(olds, news) : { inputs: news };
+      if (!impl.check) return { inputs: news };
+      const result = await impl.check(olds, news);
+      return { ...result, failures: engineFailures(result.failures) };
     },
     async diff(id: string, olds: Props, news: Props) {
       return impl.diff ? impl.diff(id, olds, news) : { changes: false };

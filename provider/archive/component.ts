@@ -145,7 +145,7 @@ function checkArgs(
   args: S3ArchiveArgs,
   rename: (property: string) => string,
 ): Resolved {
-  const problems = validateS3ArchiveArgs(args);
+  const problems = validateS3ArchiveArgs(args, rename);
   if (problems.length > 0) throw argsError(name, problems, rename);
   return resolveArgs(args);
 }

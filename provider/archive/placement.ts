@@ -13,7 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Node } from "../client/schemas";
-import { resolveExplorerUrl } from "../config";
+import { resolveExplorerUrl, SETTINGS } from "../config";
 import { ReferencedResource } from "../provider-reference";
 import type { Props } from "./records";
 
@@ -147,6 +147,30 @@ function interleave<T>(lists: T[][]): T[] {
   return out;
 }
 
+/**
+ * The requested farm ids that no listed node belongs to, and the farm ids that have nodes (in
+ * order). Checked before placing: a mistyped farm id would otherwise narrow the placement to the
+ * other farms without a word.
+ */
+export function unknownFarms(
+  nodes: readonly Pick<PlacementCandidate, "farm_id">[],
+  farms: readonly number[],
+): { unknown: number[]; known: number[] } {
+  const known = new Set(nodes.map((n) => n.farm_id));
+  return {
+    unknown: farms.filter((f) => !known.has(f)),
+    known: [...known].sort((a, b) => a - b),
+  };
+}
+
+/**
+ * The message for {@link unknownFarms}: `setting` is where the user wrote the ids
+ * (`placement.farms`, `--farms`), `known` the farms with nodes as the caller can describe them.
+ */
+export function unknownFarmsMessage(setting: string, unknown: number[], known: string[]): string {
+  return `${setting}: ${unknown.join(", ")} ${unknown.length === 1 ? "has" : "have"} no node on the explorer (farms with nodes: ${known.join(", ")}); check the farm ids (GET /farms, or npx tfgrid nodes)`;
+}
+
 /** What the engine sends for a value not known yet (preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -181,22 +205,22 @@ export async function checkPlacement(
       inputs: { request },
       failures: [
         {
-          property: "request",
+          // The explorer's location is at fault, not the request: named as the setting, the
+          // failure reads as a plain message (providers.ts engineFailures).
+          property: SETTINGS.explorerUrl.key,
           reason: `cannot list nodes on the explorer to place shards: ${(e as Error).message}; start that explorer (npm run localgrid serves the local grid on 127.0.0.1:8080) or point tfgrid:explorerUrl (TFGRID_EXPLORER_URL) at a reachable one, or list the nodes yourself with shardNodes`,
         },
       ],
     };
   }
-  // A mistyped farm id would otherwise narrow the placement to the other farms without a word.
-  const known = new Set(all.map((n) => n.farm_id));
-  const unknown = (request.farms ?? []).filter((f) => !known.has(f));
-  if (unknown.length > 0) {
+  const farms = unknownFarms(all, request.farms ?? []);
+  if (farms.unknown.length > 0) {
     return {
       inputs: { request },
       failures: [
         {
           property: "request",
-          reason: `placement.farms: ${unknown.join(", ")} ${unknown.length === 1 ? "has" : "have"} no node on the explorer (farms with nodes: ${[...known].sort((a, b) => a - b).join(", ")}); check the farm ids (GET /farms, or npx tfgrid nodes)`,
+          reason: unknownFarmsMessage("placement.farms", farms.unknown, farms.known.map(String)),
         },
       ],
     };

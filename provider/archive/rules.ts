@@ -77,7 +77,8 @@ interface Rule {
   value: (a: S3ArchiveArgs, r: Resolved) => unknown;
   bad: (a: S3ArchiveArgs, r: Resolved) => boolean;
   reason: (a: S3ArchiveArgs, r: Resolved) => string;
-  fix: (a: S3ArchiveArgs, r: Resolved) => string;
+  /** `name` gives another setting as the user wrote it (e.g. `s3:shardCount` in the stack). */
+  fix: (a: S3ArchiveArgs, r: Resolved, name: (property: string) => string) => string;
 }
 
 type WholeSetting = Extract<
@@ -147,8 +148,8 @@ const RULES: Rule[] = [
     value: (a) => a.placement?.count,
     bad: (a) => a.placement !== undefined && !isInt(a.placement.count, 1, 256),
     reason: () => "the number of shards must be a whole number from 1 to 256",
-    fix: (_a, r) =>
-      `set placement.count to at least dataShards + parityShards (${r.dataShards + r.parityShards})`,
+    fix: (_a, r, name) =>
+      `set ${name("placement.count")} to at least ${name("dataShards")} + ${name("parityShards")} (${r.dataShards + r.parityShards})`,
   },
   {
     property: "placement.minFreeSsdGiB",
@@ -185,8 +186,8 @@ const RULES: Rule[] = [
       r.shardCount < r.dataShards + r.parityShards,
     reason: (_a, r) =>
       `dataShards + parityShards = ${r.dataShards + r.parityShards} is more than the ${r.shardCount} shards listed; MinIO refuses to start`,
-    fix: (a, r) =>
-      `${a.placement ? "raise placement.count" : "list more shardNodes"} to ${r.dataShards + r.parityShards}, or lower dataShards/parityShards so they add up to at most ${r.shardCount}`,
+    fix: (a, r, name) =>
+      `${a.placement ? `raise ${name("placement.count")}` : `list more ${name("shardNodes")}`} to ${r.dataShards + r.parityShards}, or lower ${name("dataShards")}/${name("parityShards")} so they add up to at most ${r.shardCount}`,
   },
   wholeNumber("zdbSizeGiB"),
   {
@@ -344,13 +345,20 @@ function sideRules(key: "tlog" | "standby"): Rule[] {
   ];
 }
 
-/** Every rule that fails, as problems (empty when the arguments are valid). */
-export function validateS3ArchiveArgs(args: S3ArchiveArgs): S3ArchiveProblem[] {
+/**
+ * Every rule that fails, as problems (empty when the arguments are valid). `settingName` names a
+ * setting the way the user wrote it where a fix points at another one (the stack program's `s3:`
+ * keys); the problems' own properties are renamed by the caller (problems.ts argsError).
+ */
+export function validateS3ArchiveArgs(
+  args: S3ArchiveArgs,
+  settingName: (property: string) => string = (p) => p,
+): S3ArchiveProblem[] {
   const r = resolveArgs(args);
   return RULES.filter((rule) => rule.bad(args, r)).map((rule) => ({
     property: rule.property,
     value: rule.value(args, r),
     reason: rule.reason(args, r),
-    fix: rule.fix(args, r),
+    fix: rule.fix(args, r, settingName),
   }));
 }

@@ -2,7 +2,13 @@
 // would — without deploying.
 import { parseArgs } from "util";
 import { ExplorerClient } from "../client";
-import { describeRequest, selectShardNodes, type PlacementRequest } from "../archive/placement";
+import {
+  describeRequest,
+  selectShardNodes,
+  unknownFarms,
+  unknownFarmsMessage,
+  type PlacementRequest,
+} from "../archive/placement";
 import {
   formatRedundancyReport,
   planRedundancy,
@@ -67,7 +73,17 @@ async function placedShards(
     countries: commaList(values.countries),
     minFreeSsdGiB: sizeGiB,
   };
-  const picked = selectShardNodes(await client.listNodes(), request, Math.floor(Date.now() / 1000));
+  const nodes = await client.listNodes();
+  const farms = unknownFarms(nodes, request.farms ?? []);
+  if (farms.unknown.length > 0) {
+    // With their names the right id is easy to pick; one more request, on this error path only.
+    const names = new Map((await client.listFarms()).map((f) => [f.id, f.name]));
+    const known = farms.known.map((id) =>
+      names.has(id) ? `${id} (${names.get(id)})` : String(id),
+    );
+    throw new Error(unknownFarmsMessage("--farms", farms.unknown, known));
+  }
+  const picked = selectShardNodes(nodes, request, Math.floor(Date.now() / 1000));
   if ("problem" in picked) throw new Error(`placement: ${picked.problem}`);
   return {
     shards: picked.nodes.map((n) => ({ ...n, sizeGiB })),

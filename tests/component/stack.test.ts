@@ -118,8 +118,17 @@ describe("the committed stack (Pulumi.dev.yaml) is the reference scenario", () =
     expect(() => loadStack({ "s3:dataShards": "5", "s3:minioIp": "10.0.0.5" })).toThrow(
       [
         'S3Archive "s3": 2 problems in its settings:',
-        "  - s3:shardCount = 6: dataShards + parityShards = 7 is more than the 6 shards listed; MinIO refuses to start. Fix: raise placement.count to 7, or lower dataShards/parityShards so they add up to at most 6",
+        "  - s3:shardCount = 6: dataShards + parityShards = 7 is more than the 6 shards listed; MinIO refuses to start. Fix: raise s3:shardCount to 7, or lower s3:dataShards/s3:parityShards so they add up to at most 6",
         '  - s3:minioIp = "10.0.0.5": the address is outside the network range 172.20.0.0/16. Fix: pick an address from .2 to .254 of one /24 inside 172.20.0.0/16 (e.g. 172.20.15.16); that /24 becomes the MinIO node\'s subnet',
+      ].join("\n"),
+    );
+  });
+
+  it("a fix that points at another setting names its s3: key too", () => {
+    expect(() => loadStack({ "s3:shardCount": "0" })).toThrow(
+      [
+        'S3Archive "s3": 1 problem in its settings:',
+        "  - s3:shardCount = 0: the number of shards must be a whole number from 1 to 256. Fix: set s3:shardCount to at least s3:dataShards + s3:parityShards (6)",
       ].join("\n"),
     );
   });

@@ -9,7 +9,8 @@
  * Node ids in `config` values are written as placeholders and filled in from the grid:
  * `$NODE` (a node without a public IPv4), `$NODE2`, `$PUBNODE` (one with a public IPv4),
  * `$GHOST` (a well-formed node id the grid does not know), `$CLOSED` (a loopback port this file
- * opened and closed again), `$OTHER` (the mnemonic of another registered identity).
+ * opened and closed again), `$OTHER` (the mnemonic of another registered identity), `$GRIDROOT`
+ * (the grid's URL without its /explorer path).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -286,7 +287,8 @@ const ROWS: Row[] = [
     name: "4+4 over 6 shards",
     program: "stack",
     config: { "s3:parityShards": "4" },
-    expect: ["s3:shardCount", "6", "8"],
+    // The fix names the stack's key, not the component's placement.count.
+    expect: ["s3:shardCount = 6", "raise s3:shardCount to 8", "s3:dataShards/s3:parityShards"],
   },
   {
     name: "requireSiteFailureTolerance with the reference 4+2 over two farms",
@@ -349,7 +351,7 @@ const ROWS: Row[] = [
     name: "s3:shardCount 0",
     program: "stack",
     config: { "s3:shardCount": "0" },
-    expect: ["s3:shardCount", "0", "at least"],
+    expect: ["s3:shardCount = 0", "set s3:shardCount to at least s3:dataShards + s3:parityShards"],
   },
   {
     name: "s3:shardFarms with a farm the grid does not know",
@@ -410,6 +412,17 @@ const ROWS: Row[] = [
       "use https",
       "tfgrid:allowInsecureExplorer",
     ],
+  },
+  {
+    name: "tfgrid:explorerUrl without /explorer",
+    program: "stack",
+    config: { "tfgrid:explorerUrl": "$GRIDROOT" },
+    expect: [
+      '"$GRIDROOT" does not end in /explorer',
+      "pulumi config set tfgrid:explorerUrl $GRIDROOT/explorer",
+    ],
+    // Caught from the URL itself: no request, so neither the router's 404 nor a second "check".
+    absent: ["no such route", "check tfgrid:explorerUrl", "check that tfgrid:explorerUrl"],
   },
   {
     name: "tfgrid:explorerUrl unreachable",
@@ -485,7 +498,10 @@ let placeholders: Record<string, string>;
 const programs: Partial<Record<Row["program"], Program>> = {};
 
 const fill = (text: string): string =>
-  text.replace(/\$(GHOST|PUBNODE|NODE2|NODE|CLOSED|OTHER)/g, (_m, k: string) => placeholders[k]);
+  text.replace(
+    /\$(GHOST|PUBNODE|NODE2|NODE|CLOSED|OTHER|GRIDROOT)/g,
+    (_m, k: string) => placeholders[k],
+  );
 
 async function program(kind: Row["program"]): Promise<Program> {
   const existing = programs[kind];
@@ -529,6 +545,7 @@ beforeAll(async () => {
     PUBNODE: pub!.node_id,
     GHOST: bs58.encode(Buffer.alloc(32, 9)),
     CLOSED: String(await closedLoopbackPort()),
+    GRIDROOT: new URL(grid.url).origin,
     OTHER: (await registerIdentity({ explorerUrl: grid.url, name: "e2e-other" })).mnemonic,
   };
 }, 5 * MINUTES);
@@ -538,17 +555,25 @@ afterAll(async () => {
   if (dir && !process.env.KEEP_E2E_DIRS) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** What a row gets wrong: a resource type, or the namespace of its first key (`s3`, `tfgrid`). */
+const surface = (r: Row): string =>
+  r.program === "resource"
+    ? r.config["case:type"]
+    : [
+        ...Object.keys(r.config),
+        ...Object.keys(r.secretConfig ?? {}),
+        ...(r.remove ?? []),
+      ][0].split(":")[0];
+
+/** A row about a provider setting, whichever program shows it. */
+const isSettingRow = (r: Row): boolean =>
+  surface(r) === "tfgrid" ||
+  Object.keys(r.config).some((k) => k.startsWith("tfgrid:")) ||
+  Object.keys(r.secretConfig ?? {}).some((k) => k.startsWith("tfgrid:"));
+
 test("the catalogue holds at least 30 cases over every surface", () => {
   expect(ROWS.length).toBeGreaterThanOrEqual(30);
   expect(new Set(ROWS.map((r) => r.name)).size).toBe(ROWS.length);
-  const surface = (r: Row): string =>
-    r.program === "resource"
-      ? r.config["case:type"]
-      : [
-          ...Object.keys(r.config),
-          ...Object.keys(r.secretConfig ?? {}),
-          ...(r.remove ?? []),
-        ][0].split(":")[0];
   const surfaces = new Set(ROWS.map(surface));
   expect([...surfaces].sort()).toEqual(
     ["Container", "Network", "Volume", "ZdbNamespace", "s3", "tfgrid"].sort(),
@@ -575,6 +600,12 @@ describe.each(ROWS.map((r) => [r.name, r] as const))("%s", (_name, row) => {
       for (const s of row.absent ?? []) expect(output).not.toContain(fill(s));
       for (const s of row.once ?? [])
         expect({ s, times: output.split(s).length - 1 }).toEqual({ s, times: 1 });
+      // A provider setting is no input of the resource: its failure reads as the resource's
+      // problem, never as "property tfgrid:… value {<nil>} has a problem".
+      if (isSettingRow(row)) {
+        expect(output).toMatch(/resource '[^']+' has a problem: .*tfgrid:/);
+        expect(output).not.toContain("{<nil>}");
+      }
       // The mnemonic is never echoed, whatever the row.
       expect(output).not.toContain(identity.mnemonic);
 

@@ -51,9 +51,10 @@ const cases: {
     type: "ShardPlacement",
     inputs: { request: { count: 6 } },
     explorerUrl: "http://explorer.example.org/explorer",
+    // A setting is no input: sent without a property, so the engine prints the reason plainly.
     failures: [
       {
-        property: "tfgrid:explorerUrl",
+        property: "",
         reason:
           'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "http://explorer.example.org/explorer" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
       },

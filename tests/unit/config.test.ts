@@ -7,7 +7,7 @@ import {
   type ConfigSource,
 } from "../../provider/config";
 import { packageVersion } from "../../provider/provider-reference";
-import { implementation } from "../../provider/providers";
+import { engineFailures, implementation } from "../../provider/providers";
 import { clearConfig, configSource } from "../../provider/resources/common";
 
 const MNEMONIC =
@@ -167,9 +167,9 @@ describe("resolveConfig", () => {
         'tfgrid:explorerUrl: "http://10.0.0.5/explorer" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
       ]);
       expect(
-        problems(stack(minimal), { TFGRID_EXPLORER_URL: "http://127.0.0.1.example.com/" }),
+        problems(stack(minimal), { TFGRID_EXPLORER_URL: "http://127.0.0.1.example.com/explorer/" }),
       ).toEqual([
-        'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "http://127.0.0.1.example.com/" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
+        'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "http://127.0.0.1.example.com/explorer/" uses plain http to a non-loopback host, which exposes reservations to tampering; use https, or accept the risk with: pulumi config set tfgrid:allowInsecureExplorer true (or TFGRID_ALLOW_INSECURE_EXPLORER=true)',
       ]);
     });
 
@@ -191,6 +191,19 @@ describe("resolveConfig", () => {
           }),
         ),
       ).toHaveLength(1);
+    });
+
+    it("refuses a URL whose path does not end in /explorer, naming the URL to set, once", () => {
+      expect(
+        problems(stack({ ...minimal, "tfgrid:explorerUrl": "http://127.0.0.1:8080/" })),
+      ).toEqual([
+        'tfgrid:explorerUrl: "http://127.0.0.1:8080/" does not end in /explorer, the path under which an explorer serves its API; set it with: pulumi config set tfgrid:explorerUrl http://127.0.0.1:8080/explorer (or TFGRID_EXPLORER_URL)',
+      ]);
+      expect(
+        problems(stack(minimal), { TFGRID_EXPLORER_URL: "https://u:pw@explorer.grid.tf/api" }),
+      ).toEqual([
+        'tfgrid:explorerUrl (from TFGRID_EXPLORER_URL): "https://explorer.grid.tf/api" does not end in /explorer, the path under which an explorer serves its API; set it with: pulumi config set tfgrid:explorerUrl https://explorer.grid.tf/explorer (or TFGRID_EXPLORER_URL)',
+      ]);
     });
 
     it("rejects non-http schemes", () => {
@@ -243,4 +256,47 @@ describe("the settings table reaches the provider host", () => {
       }
     },
   );
+});
+
+describe("a setting's check failure reaches the engine as a plain message", () => {
+  // The engine prints a failure with a property as "property <p> value <input> has a problem: …";
+  // a tfgrid:* key is no input, so that read `value {<nil>}`. Without a property it prints
+  // "<type> resource '<name>' has a problem: <reason>", and the reason names the setting.
+  it("Volume's check: the config problems carry no property, each reason names its setting", async () => {
+    clearConfig();
+    try {
+      const provider = implementation("Volume", packageVersion());
+      const values: Record<string, string> = { "tfgrid:tid": "abc" };
+      await provider.configure!({ config: { get: (k) => values[k], require: (k) => values[k] } });
+      const checked = await provider.check!({}, { nodeId: "not-a-node", sizeGiB: 1 });
+      expect(checked.failures?.filter((f) => f.property !== "nodeId")).toEqual([
+        {
+          property: "",
+          reason:
+            'tfgrid:mnemonic is not set; set it with: pulumi config set --secret tfgrid:mnemonic "<24 words>" (or TFGRID_MNEMONIC); to create a new identity run: npx tfgrid identity new --name NAME',
+        },
+        {
+          property: "",
+          reason:
+            'tfgrid:tid: "abc" is not a positive integer; set it with: pulumi config set tfgrid:tid <your 3Bot id> (or TFGRID_TID)',
+        },
+      ]);
+    } finally {
+      clearConfig();
+    }
+  });
+
+  it("a reason that does not name its setting gets it in front; input failures keep theirs", () => {
+    expect(
+      engineFailures([
+        { property: "tfgrid:explorerUrl", reason: "the explorer at http://x/explorer is down" },
+        { property: "tfgrid", reason: "tfgrid:mnemonic: has 23 words, expected 24" },
+        { property: "sizeGiB", reason: "0 is not a valid sizeGiB" },
+      ]),
+    ).toEqual([
+      { property: "", reason: "tfgrid:explorerUrl: the explorer at http://x/explorer is down" },
+      { property: "", reason: "tfgrid:mnemonic: has 23 words, expected 24" },
+      { property: "sizeGiB", reason: "0 is not a valid sizeGiB" },
+    ]);
+  });
 });

@@ -195,7 +195,7 @@ describe("checkPlacement (sticky)", () => {
     );
     expect(r.failures).toEqual([
       {
-        property: "request",
+        property: "tfgrid:explorerUrl",
         reason:
           "cannot list nodes on the explorer to place shards: connect ECONNREFUSED 127.0.0.1:8080; start that explorer (npm run localgrid serves the local grid on 127.0.0.1:8080) or point tfgrid:explorerUrl (TFGRID_EXPLORER_URL) at a reachable one, or list the nodes yourself with shardNodes",
       },

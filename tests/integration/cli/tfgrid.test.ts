@@ -433,6 +433,19 @@ describe("plan", () => {
     );
   });
 
+  it("an unknown farm id: exit 1 naming it and the farms with nodes, not a quieter placement", async () => {
+    // 71 alone holds 8 nodes: without the check, 6 shards would quietly go there.
+    const one = await onGrid("plan", "--count", "6", "--farms", "71,99999");
+    expect(one).toEqual({
+      code: 1,
+      out: "",
+      err: "tfgrid plan: --farms: 99999 has no node on the explorer (farms with nodes: 71 (ghent), 12775 (salzburg), 82872 (vienna)); check the farm ids (GET /farms, or npx tfgrid nodes)\n",
+    });
+    const two = await onGrid("plan", "--count", "6", "--farms", "99998,99999");
+    expect(two.code).toBe(1);
+    expect(two.err).toMatch(/^tfgrid plan: --farms: 99998, 99999 have no node on the explorer \(/);
+  });
+
   it("usage errors: no layout, both layouts, a filter without --count, a bad number", async () => {
     const none = await onGrid("plan");
     expect(none.code).toBe(2);
