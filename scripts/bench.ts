@@ -466,20 +466,30 @@ function report(options: Options, samples: Map<number, Sample[]>): void {
       destroyRatio,
       peakTotal,
     };
-    if (shards === 6)
-      targets[`(up − empty up) ÷ limit ≤ ${TARGETS.upRatioSmall} at 6 shards`] =
-        upRatio.median <= TARGETS.upRatioSmall;
+    // Each time target at both parallelisms the table shows: the engine's default and the
+    // recommended one (what the docs and the demo use).
+    const at = `--parallel ${options.parallel}`;
+    if (shards === 6) {
+      const name = `(up − empty up) ÷ limit ≤ ${TARGETS.upRatioSmall} at 6 shards`;
+      targets[`${name}, default parallelism`] = upRatio.median <= TARGETS.upRatioSmall;
+      targets[`${name}, ${at}`] = upRatioRecommended.median <= TARGETS.upRatioSmall;
+    }
     if (shards === 100) {
-      targets[`(up − empty up) ÷ limit ≤ ${TARGETS.upRatioLarge} at 100 shards`] =
-        upRatio.median <= TARGETS.upRatioLarge;
-      targets[`destroy ≤ ${TARGETS.destroyVsRound} × one deletion round at 100 shards`] =
-        destroyRatio.median <= TARGETS.destroyVsRound;
+      const up = `(up − empty up) ÷ limit ≤ ${TARGETS.upRatioLarge} at 100 shards`;
+      targets[`${up}, default parallelism`] = upRatio.median <= TARGETS.upRatioLarge;
+      targets[`${up}, ${at}`] = upRatioRecommended.median <= TARGETS.upRatioLarge;
+      const destroy = `destroy ≤ ${TARGETS.destroyVsRound} × one deletion round at 100 shards`;
+      targets[`${destroy}, default parallelism`] = destroyRatio.median <= TARGETS.destroyVsRound;
+      targets[`${destroy}, ${at}`] = destroyRatioRecommended.median <= TARGETS.destroyVsRound;
       targets[`total peak memory ≤ ${TARGETS.totalPeakMiB} MiB at 100 shards`] =
         peakTotal.median <= TARGETS.totalPeakMiB;
     }
-    targets[
-      `state ≤ ${TARGETS.stateBytesPerResource / 1024} KiB per resource at ${shards} shards`
-    ] = stateMax.median <= TARGETS.stateBytesPerResource;
+    const limit = `≤ ${TARGETS.stateBytesPerResource / 1024} KiB`;
+    targets[`state ${limit} for every resource at ${shards} shards`] =
+      stateMax.median <= TARGETS.stateBytesPerResource;
+    // The one resource whose number grows with the shard count.
+    targets[`state ${limit} per 0-db namespace at ${shards} shards`] =
+      (all[0].state.byType.ZdbNamespace ?? 0) <= TARGETS.stateBytesPerResource;
   }
   const header = `${new Date().toISOString().slice(0, 10)}; D = ${D_MS / 1000} s per workload, ${LATENCY_MS} ms explorer latency, local grid process, ${options.runs} interleaved run(s), median (min–max); node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
   const table = [
