@@ -104,7 +104,7 @@ const stored = (rs: ExportedResource[]) =>
 
 /** The outputs keep the packed code of 0.1.0 (not a reference to the installed package). */
 const legacy = (r: ExportedResource) =>
-  !String(r.outputs!.__provider).includes('"pulumi-tfgrid/providers"');
+  !String(r.outputs!.__provider).includes("pulumi-tfgrid/providers");
 
 describe.each(UPGRADES)("a stack of fixtures/$name", (fixture) => {
   const source = path.join(FIXTURES, fixture.name);
@@ -154,7 +154,7 @@ describe.each(UPGRADES)("a stack of fixtures/$name", (fixture) => {
       // The inputs name the installed package; the outputs keep the code that created them,
       // which the dynamic-provider host uses to read and delete those reservations.
       for (const r of upgraded) {
-        expect(String(r.inputs!.__provider)).toContain('"pulumi-tfgrid/providers"');
+        expect(String(r.inputs!.__provider)).toContain("pulumi-tfgrid/providers");
       }
       expect(upgraded.filter(legacy)).toHaveLength(fixture.legacy);
       // The state shape holds: check of the installed package stores the same inputs.
