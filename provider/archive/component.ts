@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_DEFAULTS } from "../config";
+import { pausePromiseStacks } from "../promise-stacks";
 import { Network } from "../resources/network";
 import { Volume } from "../resources/volume";
 import { ZdbNamespace } from "../resources/zdb";
@@ -88,54 +89,61 @@ export class S3Archive extends pulumi.ComponentResource {
     super("tfgrid:index:S3Archive", name, {}, componentOpts);
     const rename = settingName ?? ((p: string) => p);
     const r = checkArgs(name, args, rename);
-    const located = resolveShards(name, args, r, this, nodeLookup);
-    const plan = planGate(name, this, { args, r, rename }, located, nodeLookup);
-    const b: Build = {
-      name,
-      args,
-      r,
-      archive: this,
-      plan,
-      minioNode: args.minioNode ? plan.apply(() => args.minioNode as string) : shardAt(plan, 0),
-      duration: args.durationHours === undefined ? {} : { durationHours: args.durationHours },
-    };
-    const { password, zdbs } = reserveNamespaces(b);
-    const { layout, record } = recordLayout(b, rename);
-    const tlog = reserveTlog(b, password);
-    const network = createNetwork(b);
-    const networkName = network ? network.name : plan.apply(() => args.existingNetwork!.name);
-    const volume = reserveMetadataVolume(b, layout, record);
-    const shardList = pulumi.secret(pulumi.all(zdbs.map((z) => z.endpoint)));
-    const deps = network ? [network, record] : [record];
-    const minio = startMinio(b, { shardList, tlog, networkName, volume, deps });
-    const standby = startStandby(b, { shardList, tlog, networkName, layout, deps });
+    // The children are built without the SDK's per-promise stacks (promise-stacks.ts); the
+    // argument checks above keep theirs.
+    const resumeStacks = pausePromiseStacks();
+    try {
+      const located = resolveShards(name, args, r, this, nodeLookup);
+      const plan = planGate(name, this, { args, r, rename }, located, nodeLookup);
+      const b: Build = {
+        name,
+        args,
+        r,
+        archive: this,
+        plan,
+        minioNode: args.minioNode ? plan.apply(() => args.minioNode as string) : shardAt(plan, 0),
+        duration: args.durationHours === undefined ? {} : { durationHours: args.durationHours },
+      };
+      const { password, zdbs } = reserveNamespaces(b);
+      const { layout, record } = recordLayout(b, rename);
+      const tlog = reserveTlog(b, password);
+      const network = createNetwork(b);
+      const networkName = network ? network.name : plan.apply(() => args.existingNetwork!.name);
+      const volume = reserveMetadataVolume(b, layout, record);
+      const shardList = pulumi.secret(pulumi.all(zdbs.map((z) => z.endpoint)));
+      const deps = network ? [network, record] : [record];
+      const minio = startMinio(b, { shardList, tlog, networkName, volume, deps });
+      const standby = startStandby(b, { shardList, tlog, networkName, layout, deps });
 
-    this.endpoint = minio.ipv4.apply((ip) => `http://${ip || r.minioIp}:${MINIO_PORT}`);
-    this.standbyEndpoint = standby
-      ? standby.container.ipv4.apply((ip) => `http://${ip || standby.ip}:${MINIO_PORT}`)
-      : pulumi.output<string | undefined>(undefined);
-    this.shards = shardList;
-    this.redundancy = plan.apply((p) => p.report);
-    this.redundancyReport = plan.apply((p) => formatRedundancyReport(p.report));
-    this.shardNodes = plan.apply((p) => p.shards);
-    this.minioNode = b.minioNode;
-    this.networkName = networkName;
-    this.layout = layout;
-    this.wireguardConfig = network
-      ? pulumi.secret(network.wireguardConfig)
-      : pulumi.output<string | undefined>(undefined);
-    this.registerOutputs({
-      endpoint: this.endpoint,
-      shards: this.shards,
-      redundancy: this.redundancy,
-      redundancyReport: this.redundancyReport,
-      shardNodes: this.shardNodes,
-      minioNode: this.minioNode,
-      networkName: this.networkName,
-      layout: this.layout,
-      wireguardConfig: this.wireguardConfig,
-      standbyEndpoint: this.standbyEndpoint,
-    });
+      this.endpoint = minio.ipv4.apply((ip) => `http://${ip || r.minioIp}:${MINIO_PORT}`);
+      this.standbyEndpoint = standby
+        ? standby.container.ipv4.apply((ip) => `http://${ip || standby.ip}:${MINIO_PORT}`)
+        : pulumi.output<string | undefined>(undefined);
+      this.shards = shardList;
+      this.redundancy = plan.apply((p) => p.report);
+      this.redundancyReport = plan.apply((p) => formatRedundancyReport(p.report));
+      this.shardNodes = plan.apply((p) => p.shards);
+      this.minioNode = b.minioNode;
+      this.networkName = networkName;
+      this.layout = layout;
+      this.wireguardConfig = network
+        ? pulumi.secret(network.wireguardConfig)
+        : pulumi.output<string | undefined>(undefined);
+      this.registerOutputs({
+        endpoint: this.endpoint,
+        shards: this.shards,
+        redundancy: this.redundancy,
+        redundancyReport: this.redundancyReport,
+        shardNodes: this.shardNodes,
+        minioNode: this.minioNode,
+        networkName: this.networkName,
+        layout: this.layout,
+        wireguardConfig: this.wireguardConfig,
+        standbyEndpoint: this.standbyEndpoint,
+      });
+    } finally {
+      resumeStacks();
+    }
   }
 }
 

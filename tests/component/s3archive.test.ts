@@ -758,3 +758,53 @@ describe("S3Archive metadata replication (TLOG and standby, docs/protocol.md#tlo
     );
   });
 });
+
+describe("S3Archive builds its children without the SDK's per-promise stacks (promise-stacks.ts)", () => {
+  // The SDK keeps every promise it makes while registering in this set until it settles, stamped
+  // with `new Error().stack` for its leak report (runtime/debuggable.js).
+  type Stamped = { _debugStackTrace?: string };
+  const pending = (): Set<Stamped> =>
+    require("@pulumi/pulumi/runtime/state").getStore().leakCandidates;
+  const hasFrames = (p: Stamped) => /\n\s+at /.test(p._debugStackTrace ?? "");
+  const madeBy = (build: () => S3Archive): { archive: S3Archive; made: Stamped[] } => {
+    const before = new Set(pending());
+    const archive = build();
+    return { archive, made: [...pending()].filter((p) => !before.has(p)) };
+  };
+
+  it("stamps them without frames and restores the limit; PULUMI_DEBUG_PROMISE_LEAKS keeps the frames", async () => {
+    const limit = Error.stackTraceLimit;
+    const quiet = madeBy(() => new S3Archive("stacks", reference()));
+    expect(quiet.made.length).toBeGreaterThan(20);
+    // Only the component's own registration, before its build, keeps frames.
+    const ownRegistration = (p: Stamped) => /new ComponentResource/.test(p._debugStackTrace ?? "");
+    const framed = quiet.made.filter(hasFrames);
+    expect(framed.filter((p) => !ownRegistration(p))).toEqual([]);
+    expect(quiet.made.length - framed.length).toBeGreaterThan(20);
+    expect(Error.stackTraceLimit).toBe(limit);
+    await value(quiet.archive.endpoint);
+
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+    try {
+      const debug = madeBy(() => new S3Archive("stacks-debug", reference()));
+      expect(debug.made.length).toBeGreaterThan(20);
+      expect(debug.made.every(hasFrames)).toBe(true);
+      await value(debug.archive.endpoint);
+    } finally {
+      delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    }
+  });
+
+  it("restores the limit when the build throws", () => {
+    const limit = Error.stackTraceLimit;
+    // A child that fails to construct (here: a transformation refusing 0-db namespaces).
+    const refuseZdbs: pulumi.ResourceTransformation = (t) => {
+      if (t.type.endsWith(":ZdbNamespace")) throw new Error("no 0-db namespaces here");
+      return undefined;
+    };
+    expect(
+      () => new S3Archive("stacks-throw", reference(), { transformations: [refuseZdbs] }),
+    ).toThrow("no 0-db namespaces here");
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+});
