@@ -797,14 +797,16 @@ describe("S3Archive builds its children without the SDK's per-promise stacks (pr
 
   it("restores the limit when the build throws", () => {
     const limit = Error.stackTraceLimit;
-    // A child that fails to construct (here: a transformation refusing 0-db namespaces).
-    const refuseZdbs: pulumi.ResourceTransformation = (t) => {
-      if (t.type.endsWith(":ZdbNamespace")) throw new Error("no 0-db namespaces here");
+    // The first child fails to construct (a transformation refusing it), before anything of the
+    // build could still log once this test is over.
+    const refusePlacement: pulumi.ResourceTransformation = (t) => {
+      if (t.type.endsWith(":ShardPlacement")) throw new Error("no placement here");
       return undefined;
     };
+    const placed = reference({ shardNodes: undefined, placement: { count: 6 } });
     expect(
-      () => new S3Archive("stacks-throw", reference(), { transformations: [refuseZdbs] }),
-    ).toThrow("no 0-db namespaces here");
+      () => new S3Archive("stacks-throw", placed, { transformations: [refusePlacement] }),
+    ).toThrow("no placement here");
     expect(Error.stackTraceLimit).toBe(limit);
   });
 });
