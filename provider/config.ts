@@ -59,8 +59,6 @@ export interface Setting {
   key: string;
   env: string;
   secret?: boolean;
-  /** Read where only the explorer's location matters (placement, node lookups). */
-  locatesExplorer?: boolean;
   /** How to set it, shown after "set it with: ". */
   example: string;
 }
@@ -74,7 +72,6 @@ export const SETTINGS = {
   explorerUrl: {
     key: "tfgrid:explorerUrl",
     env: "TFGRID_EXPLORER_URL",
-    locatesExplorer: true,
     example: "pulumi config set tfgrid:explorerUrl https://explorer.grid.tf/explorer",
   },
   mnemonic: {
@@ -106,7 +103,6 @@ export const SETTINGS = {
   allowInsecureExplorer: {
     key: "tfgrid:allowInsecureExplorer",
     env: "TFGRID_ALLOW_INSECURE_EXPLORER",
-    locatesExplorer: true,
     example: "pulumi config set tfgrid:allowInsecureExplorer true",
   },
 } satisfies Record<string, Setting>;
@@ -117,11 +113,6 @@ const settingList: readonly Setting[] = Object.values(SETTINGS);
 
 /** The stack config key of every setting (`tfgrid:explorerUrl`, …). */
 export const SETTING_KEYS: readonly string[] = settingList.map((s) => s.key);
-
-/** The keys {@link resolveExplorerUrl} reads. */
-export const EXPLORER_SETTING_KEYS: readonly string[] = settingList
-  .filter((s) => s.locatesExplorer === true)
-  .map((s) => s.key);
 
 const IDENTITY_HINT = "to create a new identity run: npx tfgrid identity new --name NAME";
 

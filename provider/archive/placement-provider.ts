@@ -5,38 +5,25 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ExplorerClient } from "../client/explorer";
-import { EXPLORER_SETTING_KEYS } from "../config";
 import type { Node } from "../client/schemas";
 import { rememberNodes } from "../nodecache";
-import { storeConfig } from "../resources/common";
+import { configSource, storeConfig } from "../resources/common";
 import { startIdentityCheck } from "../resources/make-provider";
 import { checkPlacement, explorerUrlFrom } from "./placement";
 import { recordId, type Props } from "./records";
 
-/**
- * The provider settings placement reads. configure() keeps them on the provider host process
- * under SLOT, where check() finds them.
- */
-const URL_KEYS = EXPLORER_SETTING_KEYS;
-const SLOT = "__pulumiTfgridPlacementExplorerSettings";
-
-type Kept = Record<string, string | undefined>;
-
 /** The dynamic provider of `ShardPlacement`. */
 export const shardPlacementProvider: pulumi.dynamic.ResourceProvider = {
+  // Keeps the settings where check (the explorer's URL) and startIdentityCheck find them, as the
+  // resources' configure does.
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const kept: Kept = {};
-    for (const key of URL_KEYS) kept[key] = req.config.get(key);
-    (process as unknown as Record<string, unknown>)[SLOT] = kept;
-    // For startIdentityCheck below: the same settings the resources' configure stores.
     storeConfig(req.config);
   },
 
   async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
-    const kept = (process as unknown as Record<string, Kept>)[SLOT];
     let baseUrl: string;
     try {
-      baseUrl = explorerUrlFrom({ get: (key) => kept?.[key] }, process.env);
+      baseUrl = explorerUrlFrom(configSource(), process.env);
     } catch (e) {
       const problems = (e as { problems?: string[] }).problems ?? [(e as Error).message];
       return {
